@@ -1,0 +1,232 @@
+"""MWAA002 (the Airflow role is not named) and MWAA003 (an ARN that cannot work for the action)."""
+from __future__ import annotations
+
+import difflib
+
+from ..iam.actions import ROLE_ACTIONS, expand_own, service_actions
+from ..iam.arns import DEFAULT_ROLES, SYM, classify, environment_name_problem, shown
+from ..iam.glob import glob_match, has_wildcard
+from ..model import Hit
+
+ROLE_CHOICES = ", ".join(DEFAULT_ROLES[1:])
+
+
+def granted_airflow_actions(statement) -> set | None:
+    """Names of airflow actions a statement names (None when NotAction has unresolved parts)."""
+    if statement.has_not_action:
+        if any(v.known is None for v in statement.not_actions):
+            return None
+        excluded = {info.name for v in statement.not_actions for info in expand_own(v.known)}
+        return {info.name for info in service_actions("airflow").values()} - excluded
+    return {info.name for v in statement.actions if v.known for info in expand_own(v.known)}
+
+
+def suggested_arn(arn, environment: str | None = None, role: str = "ROLE") -> str:
+    def part(text, placeholder):
+        return text if text and not has_wildcard(text) and SYM not in text else placeholder
+
+    env = environment or part(arn.environment if arn else None, "ENVIRONMENT")
+    return (
+        f"arn:{part(arn.partition if arn else None, 'aws')}:airflow:{part(arn.region if arn else None, 'REGION')}:"
+        f"{part(arn.account if arn else None, 'ACCOUNT')}:role/{env}/{role}"
+    )
+
+
+def highest_role_matched(role_pattern: str) -> str | None:
+    for role in reversed(DEFAULT_ROLES):
+        if glob_match(role_pattern.replace(SYM, "*"), role):
+            return role
+    return None
+
+
+def _denied_everywhere(doc, actions: set, resource_text: str) -> bool:
+    """An unconditional Deny in the same document covers these role actions on this resource pattern."""
+    for statement in doc.statements:
+        if statement.is_allow or statement.conditions or statement.has_not_resource:
+            continue
+        denied = granted_airflow_actions(statement) or set()
+        if not actions <= denied:
+            continue
+        if any(r.known is not None and glob_match(r.known, resource_text) for r in statement.resources):
+            return True
+    return False
+
+
+def _config_environment(config) -> str | None:
+    names = [e.name for e in config.environments if e.name]
+    return names[0] if len(names) == 1 else None
+
+
+def airflow_role_wildcard(scan, config, options):
+    for doc in scan.documents:
+        for statement in doc.statements:
+            if not statement.is_allow:
+                continue
+            role_actions = (granted_airflow_actions(statement) or set()) & set(ROLE_ACTIONS)
+            if not role_actions:
+                continue
+            actions_text = " and ".join(sorted(role_actions))
+            if statement.has_not_resource:
+                yield Hit(
+                    statement.resource_origin,
+                    {
+                        "resource": "NotResource",
+                        "actions": actions_text,
+                        "pattern": "NotResource allows every role ARN it does not list",
+                        "highest": "Admin",
+                        "suggestion": suggested_arn(None, _config_environment(config)),
+                        "roles": ROLE_CHOICES,
+                    },
+                    logical=doc.logical,
+                )
+                continue
+            for value in statement.resources:
+                arn = classify(value)
+                if arn.kind == "any" or (arn.kind == "pattern" and arn.can_be("rbac-role")):
+                    highest, what = "Admin", "matches every role"
+                elif arn.kind == "rbac-role" and (has_wildcard(arn.environment or "") or has_wildcard(arn.role or "")):
+                    highest = highest_role_matched(arn.role or "*")
+                    if has_wildcard(arn.role or ""):
+                        what = f"matches the roles {', '.join(r for r in DEFAULT_ROLES if glob_match(arn.role.replace(SYM, '*'), r))}" if highest else "matches no default role"
+                    else:
+                        what = "names the role but not the environment"
+                else:
+                    continue
+                if _denied_everywhere(doc, role_actions, value.text):
+                    continue
+                environment = _config_environment(config) if arn.kind != "rbac-role" else None
+                role = arn.role if arn.kind == "rbac-role" and arn.role and not has_wildcard(arn.role) else "ROLE"
+                yield Hit(
+                    value.origin,
+                    {
+                        "resource": shown(value.text),
+                        "actions": actions_text,
+                        "pattern": f"the pattern {what}",
+                        "highest": highest or "no default role",
+                        "suggestion": suggested_arn(arn if arn.kind == "rbac-role" else arn, environment, role),
+                        "roles": ROLE_CHOICES,
+                    },
+                    logical=doc.logical,
+                )
+
+
+def custom_roles(config) -> set:
+    return {name for env in config.environments for name, _ in env.custom_roles}
+
+
+def _role_suggestion(role: str, known: list[str]) -> str:
+    for candidate in known:
+        if candidate.lower() == role.lower():
+            return candidate
+    close = difflib.get_close_matches(role, known, n=1, cutoff=0.5)
+    if not close:
+        close = [k for k in known if role.lower().startswith(k.lower()) or k.lower().startswith(role.lower())][:1]
+    return close[0] if close else ""
+
+
+def _acceptable(arn, action) -> bool:
+    required = action.required_resource_type
+    if required:
+        return arn.can_be(required)
+    if action.resource_types:  # optional resource type, e.g. TagResource on an environment or "*"
+        return arn.can_be(action.resource_types[0][0])
+    return arn.kind in ("any", "symbolic")  # actions without resource types need "*"
+
+
+RESOURCE_SHAPES = {
+    "rbac-role": "a role ARN (arn:…:airflow:REGION:ACCOUNT:role/ENVIRONMENT/ROLE)",
+    "environment": "an environment ARN (arn:…:airflow:REGION:ACCOUNT:environment/ENVIRONMENT)",
+    None: '"*"',
+}
+
+
+def role_arn_mismatch(scan, config, options):
+    customs = custom_roles(config)
+    known_roles = list(DEFAULT_ROLES) + sorted(customs)
+    for doc in scan.documents:
+        for statement in doc.statements:
+            granted = granted_airflow_actions(statement)
+            if not granted:
+                continue
+            verb = "grants" if statement.is_allow else "denies"
+            elements = [] if statement.has_not_resource else [(v, classify(v)) for v in statement.resources]
+            reported = set()
+            for value, arn in elements:
+                problem = ""
+                if arn.kind in ("wrong-service", "malformed"):
+                    problem = arn.problem
+                    fix = suggested_arn(arn, None, arn.role if arn.role and not has_wildcard(arn.role) else "ROLE")
+                elif arn.kind in ("rbac-role", "environment"):
+                    problem = environment_name_problem(arn.environment or "")
+                    fix = suggested_arn(arn) if arn.kind == "rbac-role" else ""
+                    role = arn.role or ""
+                    if not problem and arn.kind == "rbac-role" and role and SYM not in role and not has_wildcard(role):
+                        if role not in known_roles:
+                            better = _role_suggestion(role, known_roles)
+                            problem = (
+                                f'"{role}" is not an Airflow default role ({", ".join(DEFAULT_ROLES)}; names are '
+                                f"case-sensitive) and not declared as a custom role in the configuration"
+                            )
+                            fix = suggested_arn(arn, None, better) if better else ""
+                if problem:
+                    reported.add(value.origin)
+                    yield Hit(
+                        value.origin,
+                        {
+                            "resource": shown(value.text),
+                            "problem": problem,
+                            "verb": verb,
+                            "fix": f"; write {fix}" if fix else "",
+                        },
+                        logical=doc.logical,
+                    )
+            if statement.has_not_resource or any(arn.kind == "symbolic" for _, arn in elements):
+                continue
+            named = [
+                info
+                for v in statement.actions
+                if v.known and not has_wildcard(v.known)
+                for info in expand_own(v.known)
+            ]
+            for action in named:
+                if any(_acceptable(arn, action) for _, arn in elements):
+                    continue
+                shape = RESOURCE_SHAPES.get(action.required_resource_type) if action.required_resource_type or not action.resource_types else RESOURCE_SHAPES["environment"] + ' or "*"'
+                for value, arn in elements:
+                    if value.origin in reported or arn.kind in ("wrong-service", "malformed"):
+                        continue
+                    reported.add(value.origin)
+                    what = {"environment": "an environment ARN", "rbac-role": "a role ARN"}.get(arn.kind, "a resource")
+                    fix = ""
+                    if action.required_resource_type == "rbac-role" and arn.kind == "environment":
+                        fix = suggested_arn(arn)
+                    yield Hit(
+                        value.origin,
+                        {
+                            "resource": shown(value.text),
+                            "problem": f"{what} cannot match airflow:{action.name}, which needs {shape}",
+                            "verb": verb,
+                            "fix": f"; write {fix}" if fix else "",
+                        },
+                        logical=doc.logical,
+                    )
+            yield from _unused_elements(doc, statement, elements, named, reported, verb)
+
+
+def _unused_elements(doc, statement, elements, named, reported, verb):
+    """An airflow ARN that serves none of the statement's actions, when every airflow action is named."""
+    if not named or any(v.known is None or (has_wildcard(v.known) and expand_own(v.known)) for v in statement.actions):
+        return
+    for value, arn in elements:
+        if value.origin in reported or arn.kind not in ("environment", "rbac-role"):
+            continue
+        if any(_acceptable(arn, action) for action in named):
+            continue
+        what = {"environment": "an environment ARN", "rbac-role": "a role ARN"}[arn.kind]
+        names = ", ".join(sorted({f"airflow:{a.name}" for a in named}))
+        fix = suggested_arn(arn) if arn.kind == "environment" and any(a.required_resource_type == "rbac-role" for a in named) else ""
+        yield Hit(
+            value.origin,
+            {"resource": shown(value.text), "problem": f"{what} matches none of {names}", "verb": verb, "fix": f"; write {fix}" if fix else ""},
+            logical=doc.logical,
+        )

@@ -1,0 +1,162 @@
+"""Command line (typer). The only module that prints and decides exit codes."""
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="mwaa-lint",
+    help="Static linter for AWS IAM policies that grant access to Amazon MWAA.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+    never = "never"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"mwaa-lint {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+):
+    """Static linter for AWS IAM policies that grant access to Amazon MWAA."""
+
+
+def _ids(values: Optional[List[str]]) -> tuple:
+    return tuple(i.strip() for v in values or () for i in v.split(",") if i.strip())
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"mwaa-lint: error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(None, help="Files or folders to lint (default: the current folder)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="Report format."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (the summary still goes to the terminal)."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Folder of extra rule files (repeatable)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (comma-separated, repeatable)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rule ids (comma-separated, repeatable)."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest level that fails the run [default: warning]."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour in text output."),
+    show_source: Optional[bool] = typer.Option(None, "--show-source/--no-show-source", help="Print the offending line under each finding [default: on a terminal]."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+):
+    """Lint IAM policies, CloudFormation templates and Terraform for MWAA access mistakes."""
+    from .config import Config, ConfigError
+    from .run import RunOptions, exit_code, lint
+
+    config = Config()
+    stream_is_tty = output is None and sys.stdout.isatty()
+    use_color = color == Color.always or (color == Color.auto and stream_is_tty and not os.environ.get("NO_COLOR"))
+    options = RunOptions(
+        paths=tuple(paths or (".",)),
+        select=_ids(select),
+        ignore=_ids(ignore),
+        rules_dirs=tuple(rules or ()),
+        report_options={"color": use_color, "show_source": stream_is_tty if show_source is None else show_source},
+    )
+    try:
+        report = lint(config, options)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except FileNotFoundError as exc:
+        _fail(f"no such file or folder: {exc.args[0] if exc.args else exc}")
+    except Exception as exc:  # an internal error: say so plainly, traceback only with --debug
+        if debug:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+    from .reporters import get_reporter
+
+    rendered = get_reporter(format.value)(report)
+    if output:
+        _write_atomically(output, rendered)
+        if format != Format.text:
+            from .reporters.report import summary_line
+
+            typer.echo(summary_line(report), err=True)
+    else:
+        sys.stdout.write(rendered)
+    raise typer.Exit(exit_code(report, (fail_on.value if fail_on else config.fail_on)))
+
+
+def _write_atomically(path: str, text: str) -> None:
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".mwaa-lint-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+@app.command("rules")
+def rules_command(
+    rule_id: Optional[str] = typer.Argument(None, help="Explain one rule."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Folder of extra rule files (repeatable)."),
+):
+    """List the rules, or explain one (description, examples, fix)."""
+    from .config import Config, ConfigError
+    from .run import RunOptions, load_rules
+
+    try:
+        known = load_rules(Config(), RunOptions(rules_dirs=tuple(rules or ())))
+    except ConfigError as exc:
+        _fail(str(exc))
+    if rule_id is None:
+        for rule in sorted(known, key=lambda r: r.id):
+            typer.echo(f"{rule.id}  {rule.name:<30} {rule.level.value:<8} {rule.summary}")
+        return
+    found = [r for r in known if r.id == rule_id.upper()]
+    if not found:
+        _fail(f"unknown rule id {rule_id!r}; run `mwaa-lint rules` for the list")
+    rule = found[0]
+    typer.echo(f"{rule.id} {rule.name} ({rule.level.value}, precision {rule.precision})\n")
+    typer.echo(rule.summary + "\n")
+    typer.echo(rule.description)
+
+
+def main() -> None:
+    try:
+        app(prog_name="mwaa-lint")
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""IAM semantics: wildcard matching, the airflow action table, ARN classification."""

@@ -1,0 +1,240 @@
+"""The normalized model every input kind produces and every rule reads.
+
+Positions are never computed here: elements carry an `Origin` (file + pointer into the source), and
+`linter.positions` turns origins into spans once findings exist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+Pointer = tuple  # tuple[str | int, ...]: keys and indexes from the document root to a value
+
+
+class Level(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based lines and columns (columns in characters); end column is exclusive."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an element came from: a file, a pointer into it, and optionally a span known up front."""
+
+    path: str
+    pointer: Pointer = ()
+    span: Span | None = None
+
+    def child(self, *keys) -> "Origin":
+        return Origin(self.path, self.pointer + tuple(keys))
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    """A part of a value the scan could not resolve, kept as the source wrote it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Value:
+    """A string element (action, resource, condition value) as parts: literal text and symbolic pieces."""
+
+    parts: tuple  # tuple[str | Symbolic, ...]
+    origin: Origin
+    note: str = ""  # e.g. "from the default of parameter EnvName"
+
+    @classmethod
+    def literal(cls, text: str, origin: Origin) -> "Value":
+        return cls((text,), origin)
+
+    @property
+    def known(self) -> str | None:
+        """The full text when every part is known, else None."""
+        if all(isinstance(p, str) for p in self.parts):
+            return "".join(self.parts)
+        return None
+
+    @property
+    def is_symbolic(self) -> bool:
+        return any(isinstance(p, Symbolic) for p in self.parts)
+
+    @property
+    def text(self) -> str:
+        """Human-readable text, symbolic parts shown as written."""
+        return "".join(p if isinstance(p, str) else p.text for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Condition:
+    operator: str
+    key: str
+    values: tuple  # tuple[Value, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Statement:
+    origin: Origin
+    effect: str  # "Allow" or "Deny" (sources report anything else as MWAA000)
+    sid: str | None = None
+    actions: tuple = ()  # tuple[Value, ...] from "Action"
+    not_actions: tuple = ()  # from "NotAction"
+    resources: tuple = ()
+    not_resources: tuple = ()
+    conditions: tuple = ()  # tuple[Condition, ...]
+    has_not_action: bool = False
+    has_not_resource: bool = False
+    principals: tuple = ()  # trust policies: tuple[Value, ...] of "Principal" entries (service names, ARNs)
+
+    @property
+    def is_allow(self) -> bool:
+        return self.effect == "Allow"
+
+    @property
+    def action_origin(self) -> Origin:
+        return self.origin.child("NotAction" if self.has_not_action else "Action")
+
+    @property
+    def resource_origin(self) -> Origin:
+        return self.origin.child("NotResource" if self.has_not_resource else "Resource")
+
+
+@dataclass(frozen=True)
+class DeclaredCall:
+    """A REST call a principal is declared to make, e.g. "GET /eventLogs"."""
+
+    text: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    origin: Origin
+    statements: tuple  # tuple[Statement, ...]
+    logical: str | None = None  # CloudFormation logical id, Terraform address, or None for raw JSON
+    name: str = ""  # a label for messages: file name, logical id, address
+    kind: str = "identity"  # "identity" or "trust"
+    principals: tuple = ()  # names of the principals it attaches to
+    calls: tuple = ()  # tuple[DeclaredCall, ...] declared next to the policy
+    ignores: tuple = ()  # rule ids ignored next to the policy
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str | None  # None when the name is symbolic
+    origin: Origin | None = None
+    airflow_version: str | None = None
+    version_origin: Origin | None = None
+    webserver_access_mode: str = "PRIVATE_ONLY"
+    region: str | None = None
+    account: str | None = None
+    partition: str | None = None
+    execution_role: str | None = None
+    vpc_ids: tuple = ()
+    vpc_endpoint_ids: tuple = ()
+    custom_roles: tuple = ()  # tuple[(role name, frozenset[(action, resource)]), ...]
+    note: str = ""  # e.g. "name from the default of parameter EnvName"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An IAM role/user/group (or a lone policy file) and the policies that apply to it."""
+
+    name: str
+    documents: tuple  # tuple[PolicyDocument, ...]
+    origin: Origin | None = None
+    logical: str | None = None
+    calls: tuple = ()  # tuple[DeclaredCall, ...]
+    environment: str | None = None  # declared environment name
+    is_execution_role: bool = False
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem a source found while reading a file: MWAA000 (parse error) or MWAA012 (not analysed)."""
+
+    rule_id: str
+    message: str
+    origin: Origin
+    logical: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    path: str
+    kind: str  # "iam-json", "cloudformation", "terraform", "terraform-plan"
+    documents: tuple = ()
+    environments: tuple = ()
+    principals: tuple = ()
+    diagnostics: tuple = ()
+    spans: object = None  # a SpanResolver (linter.positions) for origins that carry only a pointer
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Everything the rules see: all parsed sources of the run, plus configuration facts."""
+
+    sources: tuple = ()  # tuple[ParsedSource, ...]
+    documents: tuple = ()
+    environments: tuple = ()
+    principals: tuple = ()
+    diagnostics: tuple = ()
+    skipped: tuple = ()  # paths skipped because they are not an input kind we read
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule reports: where (an origin) and the arguments of its message, before spans are attached."""
+
+    origin: Origin
+    args: dict = field(default_factory=dict)  # fills the rule's message template
+    related: tuple = ()  # tuple[(Origin, str), ...]
+    logical: str | None = None
+
+
+@dataclass(frozen=True)
+class Suppression:
+    kind: str  # "inSource" or "external"
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    level: Level
+    message: str
+    path: str
+    span: Span
+    pointer: Pointer = ()
+    logical: str | None = None
+    related: tuple = ()  # tuple[(path, Span, message), ...]
+    fingerprint: str = ""
+    suppressed: Suppression | None = None
+
+    @property
+    def sort_key(self):
+        return (self.path, self.span.start_line, self.span.start_col, self.rule_id, self.message)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    files: int = 0
+    policies: int = 0
+    skipped: int = 0
+    suppressed: int = 0
+    counts: dict = field(default_factory=dict)

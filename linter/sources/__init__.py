@@ -1,0 +1,138 @@
+"""Input discovery and detection: which files are inputs, of which kind, and reading them safely."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+
+from ..model import Diagnostic, Origin, ParsedSource, Span
+from ..positions import DecodeError, decode, json_error
+
+MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported as not analysed (MWAA012)
+MAX_NESTING = 500  # deeper JSON/YAML nesting is reported as MWAA000 before any parser sees it
+SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"))
+EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
+
+# A cheap look at the bytes: does this file claim to be one of our input kinds?
+SNIFF_JSON = (b'"Statement"', b'"AWSTemplateFormatVersion"', b'"planned_values"', b'"format_version"', b'"Resources"')
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What reading one file gave: a parsed source, or a note that it was skipped (not an input)."""
+
+    path: str
+    source: ParsedSource | None = None
+    skipped: bool = False
+
+
+def discover(paths, exclude=()) -> tuple[list[str], list[Diagnostic]]:
+    """Expand command-line paths into candidate files, in a stable order. Missing paths raise FileNotFoundError."""
+    from fnmatch import fnmatch
+
+    def excluded(path: str) -> bool:
+        rel = os.path.normpath(path)
+        return any(fnmatch(rel, pattern) or fnmatch(rel, pattern.rstrip("/") + "/*") for pattern in exclude)
+
+    files: list[str] = []
+    problems: list[Diagnostic] = []
+    seen: set = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            raise FileNotFoundError(given)
+        if os.path.isdir(given):
+            for root, dirs, names in os.walk(given, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not excluded(os.path.join(root, d)))
+                for name in sorted(names):
+                    path = os.path.join(root, name)
+                    if name.endswith(EXTENSIONS) and not excluded(path) and path not in seen:
+                        seen.add(path)
+                        files.append(path)
+        elif given not in seen and not excluded(given):
+            seen.add(given)
+            files.append(given)
+    return files, problems
+
+
+def read_bytes(path: str) -> bytes:
+    """Read a regular file with a size bound; raise OSError/ValueError with a clear message otherwise."""
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise ValueError("is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError("is not a regular file (FIFO, socket or device)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise OverflowError(f"file is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; not analysed")
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OverflowError(f"file is over the {MAX_FILE_BYTES:,}-byte limit; not analysed")
+    return data
+
+
+def nesting_depth_exceeds(text: str, limit: int = MAX_NESTING) -> bool:
+    """Cheap upper bound of bracket nesting, ignoring strings: parsers never see deeper documents."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return False
+
+
+def parse_file(path: str) -> Outcome:
+    """Read, detect and parse one file. Never raises for bad input: problems become diagnostics."""
+    origin = Origin(path, (), Span(1, 1, 1, 1))
+    try:
+        data = read_bytes(path)
+    except OverflowError as exc:
+        return _problem(path, "MWAA012", str(exc), origin)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return _problem(path, "MWAA000", f"cannot read file: {reason}", origin)
+    if path.endswith((".json", ".template")) or data.lstrip()[:1] in (b"{", b"["):
+        return _parse_json_kind(path, data, origin)
+    return Outcome(path, skipped=True)
+
+
+def _problem(path: str, rule_id: str, message: str, origin: Origin) -> Outcome:
+    return Outcome(path, ParsedSource(path, "unknown", diagnostics=(Diagnostic(rule_id, message, origin),)))
+
+
+def _parse_json_kind(path: str, data: bytes, origin: Origin) -> Outcome:
+    if not any(marker in data for marker in SNIFF_JSON):
+        return Outcome(path, skipped=True)
+    try:
+        text = decode(data)
+    except DecodeError as exc:
+        return _problem(path, "MWAA000", exc.message, Origin(path, (), exc.span))
+    if nesting_depth_exceeds(text):
+        return _problem(path, "MWAA000", f"JSON nested deeper than {MAX_NESTING} levels; not parsed", origin)
+    duplicates = []
+
+    def pairs(items):
+        result = dict(items)
+        if len(result) != len(items):
+            duplicates.append(True)
+        return result
+
+    try:
+        raw = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        if path.endswith(".template") and not text.lstrip().startswith("{"):
+            return Outcome(path, skipped=True)
+        error = json_error(text, exc)
+        return _problem(path, "MWAA000", error.message, Origin(path, (), error.span))
+    except RecursionError:
+        return _problem(path, "MWAA000", "JSON nested too deeply to parse", origin)
+    from . import iam_json
+
+    if iam_json.looks_like(raw):
+        return Outcome(path, iam_json.parse(path, text, raw, bool(duplicates)))
+    return Outcome(path, skipped=True)
