@@ -19,9 +19,21 @@ class RunOptions:
 
 
 def parse_all(files: list[str]) -> list:
-    from .sources import parse_file
+    """Parse every file; .tf files are grouped by folder, as Terraform reads a module."""
+    import os
 
-    return [parse_file(path) for path in files]
+    from .sources import parse_file, parse_terraform_module
+
+    outcomes = []
+    modules: dict = {}
+    for path in files:
+        if path.endswith(".tf"):
+            modules.setdefault(os.path.dirname(path) or ".", []).append(path)
+        else:
+            outcomes.append(parse_file(path))
+    for directory, members in sorted(modules.items()):
+        outcomes.extend(parse_terraform_module(directory, members))
+    return outcomes
 
 
 def assemble(outcomes, config: Config) -> Scan:

@@ -86,8 +86,54 @@ def nesting_depth_exceeds(text: str, limit: int = MAX_NESTING) -> bool:
     return False
 
 
+# Parsers by input kind, imported only when a file of that kind turns up: kind -> "module:function".
+# JSON kinds take (path, text, raw JSON); YAML takes (path, text); Terraform takes (directory, [files]).
+PARSERS = {
+    "iam-json": "iam_json:parse_json",
+    "cloudformation-json": "cloudformation:parse_json",
+    "cloudformation-yaml": "cloudformation:parse_yaml",
+    "terraform-plan": "terraform_plan:parse_json",
+    "terraform-hcl": "terraform_hcl:parse_module",
+}
+
+
+def parser(kind: str):
+    from importlib import import_module
+
+    module, _, function = PARSERS[kind].partition(":")
+    try:
+        loaded = import_module(f"{__name__}.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__name__}.{module}":
+            return None  # input kind not built yet
+        raise
+    return getattr(loaded, function)
+
+
+def json_kind(raw) -> str | None:
+    """Which JSON input kind parsed content is, by its shape."""
+    if not isinstance(raw, dict):
+        return None
+    from .iam_json import looks_like
+
+    if looks_like(raw):
+        return "iam-json"
+    resources = raw.get("Resources")
+    if "AWSTemplateFormatVersion" in raw or (
+        isinstance(resources, dict)
+        and any(isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::")) for r in resources.values())
+    ):
+        return "cloudformation-json"
+    if "format_version" in raw and ("planned_values" in raw or "configuration" in raw or "terraform_version" in raw):
+        return "terraform-plan"
+    return None
+
+
+YAML_SNIFF = ("AWSTemplateFormatVersion", "AWS::")
+
+
 def parse_file(path: str) -> Outcome:
-    """Read, detect and parse one file. Never raises for bad input: problems become diagnostics."""
+    """Read, detect and parse one file (not .tf: see parse_terraform_module). Never raises for bad input."""
     origin = Origin(path, (), Span(1, 1, 1, 1))
     try:
         data = read_bytes(path)
@@ -96,9 +142,35 @@ def parse_file(path: str) -> Outcome:
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return _problem(path, "MWAA000", f"cannot read file: {reason}", origin)
-    if path.endswith((".json", ".template")) or data.lstrip()[:1] in (b"{", b"["):
+    if path.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
         return _parse_json_kind(path, data, origin)
+    if path.endswith((".yaml", ".yml", ".template")):
+        return _parse_yaml_kind(path, data, origin)
     return Outcome(path, skipped=True)
+
+
+def parse_terraform_module(directory: str, files: list[str]) -> list[Outcome]:
+    """All .tf files of one folder form a module; the parser returns one ParsedSource per file it read."""
+    parse = parser("terraform-hcl")
+    if parse is None:
+        return [Outcome(path, skipped=True) for path in files]
+    sources = parse(directory, files)
+    return [Outcome(source.path, source) for source in sources]
+
+
+def _parse_yaml_kind(path: str, data: bytes, origin: Origin) -> Outcome:
+    if not any(marker.encode() in data for marker in YAML_SNIFF):
+        return Outcome(path, skipped=True)
+    parse = parser("cloudformation-yaml")
+    if parse is None:
+        return Outcome(path, skipped=True)
+    try:
+        text = decode(data)
+    except DecodeError as exc:
+        return _problem(path, "MWAA000", exc.message, Origin(path, (), exc.span))
+    if nesting_depth_exceeds(text):
+        return _problem(path, "MWAA000", f"YAML nested deeper than {MAX_NESTING} levels; not parsed", origin)
+    return Outcome(path, parse(path, text))
 
 
 def _problem(path: str, rule_id: str, message: str, origin: Origin) -> Outcome:
@@ -125,14 +197,28 @@ def _parse_json_kind(path: str, data: bytes, origin: Origin) -> Outcome:
     try:
         raw = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        if path.endswith(".template") and not text.lstrip().startswith("{"):
-            return Outcome(path, skipped=True)
         error = json_error(text, exc)
         return _problem(path, "MWAA000", error.message, Origin(path, (), error.span))
     except RecursionError:
         return _problem(path, "MWAA000", "JSON nested too deeply to parse", origin)
-    from . import iam_json
+    kind = json_kind(raw)
+    parse = parser(kind) if kind else None
+    if parse is None:
+        return Outcome(path, skipped=True)
+    source = parse(path, text, raw)
+    if duplicates:
+        source = with_duplicate_key_problems(source, text)
+    return Outcome(path, source)
 
-    if iam_json.looks_like(raw):
-        return Outcome(path, iam_json.parse(path, text, raw, bool(duplicates)))
-    return Outcome(path, skipped=True)
+
+def with_duplicate_key_problems(source: ParsedSource, text: str) -> ParsedSource:
+    """MWAA000 at every duplicate key of a JSON file (IAM and CloudFormation keep the last one)."""
+    from dataclasses import replace
+
+    from ..positions import json_duplicate_keys
+
+    problems = tuple(
+        Diagnostic("MWAA000", f'duplicate key "{pointer[-1]}": only the last one counts', Origin(source.path, pointer, span))
+        for pointer, span in json_duplicate_keys(text)
+    )
+    return replace(source, diagnostics=problems + source.diagnostics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..model import Condition, Diagnostic, Origin, ParsedSource, PolicyDocument, Principal, Statement, Value
-from ..positions import KEY, JsonFileSpans, json_duplicate_keys
+from ..positions import KEY, JsonFileSpans
 
 STATEMENT_KEYS = frozenset(
     ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
@@ -176,15 +176,12 @@ def looks_like(raw) -> bool:
     )
 
 
-def parse(path: str, text: str, raw, has_duplicates: bool) -> ParsedSource:
+def parse_json(path: str, text: str, raw) -> ParsedSource:
     """Build the model for a JSON file already decoded into `raw`."""
     reader = DocumentReader(path)
     root = Origin(path)
     documents: list[PolicyDocument] = []
     principals: list[Principal] = []
-    if has_duplicates:
-        for pointer, span in json_duplicate_keys(text):
-            reader.problem(f'duplicate key "{pointer[-1]}": IAM keeps only the last one', Origin(path, pointer, span))
 
     def add(raw_doc, origin: Origin, name: str, kind: str | None = None):
         doc = reader.document(raw_doc, origin, name, kind)
