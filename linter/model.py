@@ -131,7 +131,7 @@ class PolicyDocument:
     kind: str = "identity"  # "identity" or "trust"
     principals: tuple = ()  # names of the principals it attaches to
     calls: tuple = ()  # tuple[DeclaredCall, ...] declared next to the policy
-    ignores: tuple = ()  # rule ids ignored next to the policy
+    scope: str | None = None  # template path or Terraform root module folder; None: configuration only
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,8 @@ class Environment:
     vpc_endpoint_ids: tuple = ()
     custom_roles: tuple = ()  # tuple[(role name, frozenset[(action, resource)]), ...]
     note: str = ""  # e.g. "name from the default of parameter EnvName"
+    scope: str | None = None  # template path or Terraform root module folder; None: from the configuration
+    logical: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ class Principal:
     calls: tuple = ()  # tuple[DeclaredCall, ...]
     environment: str | None = None  # declared environment name
     is_execution_role: bool = False
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,18 @@ class ParsedSource:
     principals: tuple = ()
     diagnostics: tuple = ()
     spans: object = None  # a SpanResolver (linter.positions) for origins that carry only a pointer
+    suppressions: tuple = ()  # tuple[SourceSuppression, ...] declared in the source (e.g. CloudFormation Metadata)
+
+
+@dataclass(frozen=True)
+class SourceSuppression:
+    """Findings of these rules between these lines of a file are suppressed (inSource), with a reason."""
+
+    rule_ids: tuple
+    path: str
+    start_line: int
+    end_line: int
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,16 @@ class OffsetSpans:
         return self.index.span(*found) if found else None
 
 
+class StaticSpans:
+    """Spans known up front (e.g. from tree-sitter nodes), by pointer."""
+
+    def __init__(self, spans: dict):
+        self.spans = spans
+
+    def span(self, pointer) -> Span | None:
+        return self.spans.get(tuple(pointer))
+
+
 def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:
     """Scan JSON text (from `start`) and return (value offsets, key offsets, duplicate keys).
 
