@@ -1,4 +1,4 @@
-"""Airflow 2.0-2.7: no auth manager. Endpoints declare ``@security.requires_access([(action, resource), ...])``
+"""Airflow 2.0-2.7: the REST API does not ask an auth manager (2.7 has the interface, unused by the API). Endpoints declare ``@security.requires_access([(action, resource), ...])``
 and ``AirflowSecurityManager.check_authorization`` checks each pair against the user's permissions (for the
 ``DAGs`` resource, a DAG-level ``DAG:<dag_id>`` permission is accepted too; default roles hold ``DAGs``).
 """
@@ -13,8 +13,8 @@ MENU_ACCESS_IS_READ = False
 
 
 def load(tree: SourceTree) -> None:
-    if not tree.has_module("airflow.www.security") or tree.has_module("airflow.auth.managers.base_auth_manager"):
-        raise Unresolvable("authmgr_legacy: not an Airflow < 2.8 source tree")
+    if not tree.has_module("airflow.www.security"):
+        raise Unresolvable("authmgr_legacy: no airflow/www/security.py")
     return None
 
 

@@ -199,13 +199,32 @@ def _parameter_checks(tree: SourceTree, module: str, func, params):
 
 def _body_checks(tree: SourceTree, module: str, func, params):
     """A route without a requires_access dependency that calls ``get_auth_manager().is_authorized_x(...)``."""
+    local = _local_choices(func)
     out = []
     for node in ast.walk(func):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name = node.func.attr
             if name.startswith("is_authorized_"):
-                out.append(_single(tree, module, func, node, name[len("is_authorized_"):], {}, params))
+                out.append(_single(tree, module, func, node, name[len("is_authorized_"):], local, params))
     return out
+
+
+def _local_choices(func) -> dict[str, tuple]:
+    """Locals assigned a constant or ``"A" if cond else "B"``: the values they can take."""
+    out: dict[str, tuple] = {}
+    for node in ast.walk(func):
+        target = value = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target, value = node.targets[0].id, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            target, value = node.target.id, node.value
+        if target is None:
+            continue
+        if isinstance(value, ast.Constant):
+            out[target] = out.get(target, ()) + (value.value,)
+        elif isinstance(value, ast.IfExp) and all(isinstance(v, ast.Constant) for v in (value.body, value.orelse)):
+            out[target] = out.get(target, ()) + (value.body.value, value.orelse.value)
+    return {k: tuple(sorted(set(v))) for k, v in out.items()}
 
 
 __all__ = ["extract", "routers", "ClassRef"]

@@ -30,11 +30,13 @@ def mwaa_packages() -> dict:
     return json.loads(PACKAGES_FILE.read_text(encoding="utf-8"))
 
 
-def pick_translator(tree: SourceTree):
-    """The auth-manager translator whose reviewed fingerprints match this source, and its data."""
-    if not tree.has_module("airflow.auth.managers.base_auth_manager") and not tree.has_module(
-        "airflow.api_fastapi.auth.managers.base_auth_manager"
-    ):
+def pick_translator(tree: SourceTree, raw):
+    """The auth-manager translator for this source and its data: the legacy one when the endpoints use the
+    pre-2.8 ``requires_access`` decorator, else the FAB translator whose reviewed fingerprints match."""
+    targets = {check.target for ep in raw for check in ep.checks}
+    if "legacy" in targets:
+        if targets - {"legacy", "authenticated"}:
+            raise Unresolvable(f"legacy and auth-manager checks mixed: {sorted(targets)}")
         return authmgr_legacy, authmgr_legacy.load(tree)
     errors = []
     for translator in TRANSLATORS:
@@ -59,7 +61,7 @@ def build(airflow_version: str, packages: dict[str, str], roots: list[Path]) -> 
         api_prefix, raw = "/api/v2", fastapi_v2.extract(tree)
     else:
         api_prefix, raw = "/api/v1", connexion_v1.extract(tree)
-    translator, data = pick_translator(tree)
+    translator, data = pick_translator(tree, raw)
 
     endpoints = []
     needed: set[tuple[str, str]] = set()

@@ -116,6 +116,8 @@ def _single(tree, module, func, call, target, bound, path_params) -> Check:
         methods: tuple[str, ...] = ()
     elif isinstance(method, str):
         methods = (method,)
+    elif isinstance(method, (tuple, list)) and all(isinstance(m, str) for m in method):
+        methods = tuple(method)  # a local chosen at run time among these
     else:
         raise Unresolvable(f"{func.name}: method {method!r}")
     dag_known = target == "dag" and _dag_id_known(func, bound, path_params)

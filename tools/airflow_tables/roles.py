@@ -54,18 +54,19 @@ class RoleSource:
     dag_global: frozenset[tuple[str, str]]
 
 
-def security_manager(tree: SourceTree) -> tuple[str, str]:
+def security_manager(tree: SourceTree) -> tuple[str, str, dict]:
+    """The first of SECURITY_MANAGERS whose class body defines ROLE_CONFIGS (2.7 already has an empty
+    ``FabAirflowSecurityManagerOverride``; its lists are still in ``airflow/www/security.py``)."""
     for module, class_name in SECURITY_MANAGERS:
         if tree.has_module(module) and tree.class_def(module, class_name) is not None:
-            return module, class_name
-    raise Unresolvable("no security manager with ROLE_CONFIGS in the source tree")
+            constants = tree.class_constants(module, class_name)
+            if "ROLE_CONFIGS" in constants:
+                return module, class_name, constants
+    raise Unresolvable("no security manager with a resolvable ROLE_CONFIGS in the source tree")
 
 
 def read(tree: SourceTree) -> RoleSource:
-    module, class_name = security_manager(tree)
-    constants = tree.class_constants(module, class_name)
-    if "ROLE_CONFIGS" not in constants:
-        raise Unresolvable(f"{module}.{class_name}.ROLE_CONFIGS not resolvable")
+    module, class_name, constants = security_manager(tree)
     configs = {}
     for entry in constants["ROLE_CONFIGS"]:
         configs[entry["role"]] = frozenset((a, r) for a, r in entry["perms"])
