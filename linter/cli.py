@@ -72,15 +72,20 @@ def check(
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (comma-separated, repeatable)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rule ids (comma-separated, repeatable)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest level that fails the run [default: warning]."),
+    config_path: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: .mwaa-lint.yaml or [tool.mwaa-lint] in pyproject.toml, searched upward)."),
+    airflow_version: Optional[str] = typer.Option(None, "--airflow-version", help="Airflow version of environments whose version the scan cannot tell."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour in text output."),
     show_source: Optional[bool] = typer.Option(None, "--show-source/--no-show-source", help="Print the offending line under each finding [default: on a terminal]."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ):
     """Lint IAM policies, CloudFormation templates and Terraform for MWAA access mistakes."""
-    from .config import Config, ConfigError
+    from .config import ConfigError, load_config
     from .run import RunOptions, exit_code, lint
 
-    config = Config()
+    try:
+        config = with_airflow_version(load_config(config_path), airflow_version)
+    except ConfigError as exc:
+        _fail(str(exc))
     stream_is_tty = output is None and sys.stdout.isatty()
     use_color = color == Color.always or (color == Color.auto and stream_is_tty and not os.environ.get("NO_COLOR"))
     options = RunOptions(
@@ -112,6 +117,19 @@ def check(
     else:
         sys.stdout.write(rendered)
     raise typer.Exit(exit_code(report, (fail_on.value if fail_on else config.fail_on)))
+
+
+def with_airflow_version(config, version: Optional[str]):
+    """The configuration with the command line's --airflow-version; an unknown version is a usage error."""
+    from dataclasses import replace
+
+    from .airflow.tables import known_versions
+    from .config import ConfigError
+
+    version = version or config.airflow_version
+    if version is not None and version not in known_versions():
+        raise ConfigError(f"unknown Airflow version {version!r}; known: {', '.join(known_versions())}")
+    return replace(config, airflow_version=version)
 
 
 def _write_atomically(path: str, text: str) -> None:

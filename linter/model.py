@@ -220,6 +220,7 @@ class Hit:
     args: dict = field(default_factory=dict)  # fills the rule's message template
     related: tuple = ()  # tuple[(Origin, str), ...]
     logical: str | None = None
+    level: str | None = None  # overrides the rule's default level for this hit (the configuration overrides both)
 
 
 @dataclass(frozen=True)

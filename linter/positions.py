@@ -236,6 +236,23 @@ class JsonFileSpans:
         return {"path": self.path, "_spans": None}
 
 
+class YamlFileSpans:
+    """Spans for a YAML file (e.g. the configuration), computed only when a finding asks for one."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._spans: OffsetSpans | None = None
+
+    def span(self, pointer) -> Span | None:
+        if self._spans is None:
+            with open(self.path, "rb") as handle:
+                self._spans = yaml_spans(decode(handle.read()))
+        return self._spans.span(pointer)
+
+    def __getstate__(self):
+        return {"path": self.path, "_spans": None}
+
+
 FILE_START = Span(1, 1, 1, 1)
 
 

@@ -36,13 +36,47 @@ def parse_all(files: list[str]) -> list:
     return outcomes
 
 
+def config_source(config: Config):
+    """The configuration file as a source, so findings can point into it (declared calls, environments)."""
+    from .model import ParsedSource
+    from .positions import YamlFileSpans
+
+    if config.path is None or config.path.endswith(".toml"):
+        return None
+    return ParsedSource(config.path, "config", spans=YamlFileSpans(config.path))
+
+
+def with_declarations(principal, config: Config):
+    """A principal with the calls declared next to its policies and in the configuration."""
+    import os
+    from dataclasses import replace
+    from fnmatch import fnmatch
+
+    calls = list(principal.calls)
+    environment = principal.environment
+    for doc in principal.documents:
+        calls.extend(c for c in doc.calls if c not in calls)
+    names = {principal.name, principal.logical or ""}
+    for doc in principal.documents:
+        names.add(os.path.relpath(os.path.abspath(doc.origin.path), config.base_dir))
+        names.add(doc.origin.path)
+    for declaration in config.principals:
+        if any(fnmatch(name, pattern) for pattern in declaration.match for name in names if name):
+            calls.extend(c for c in declaration.calls if c not in calls)
+            environment = declaration.environment or environment
+    if tuple(calls) == principal.calls and environment == principal.environment:
+        return principal
+    return replace(principal, calls=tuple(calls), environment=environment)
+
+
 def assemble(outcomes, config: Config) -> Scan:
     sources = tuple(o.source for o in outcomes if o.source is not None)
+    extra = config_source(config)
     return Scan(
-        sources=sources,
+        sources=sources + ((extra,) if extra else ()),
         documents=tuple(d for s in sources for d in s.documents),
         environments=tuple(config.environments) + tuple(e for s in sources for e in s.environments),
-        principals=tuple(p for s in sources for p in s.principals),
+        principals=tuple(with_declarations(p, config) for s in sources for p in s.principals),
         diagnostics=tuple(d for s in sources for d in s.diagnostics),
         skipped=tuple(o.path for o in outcomes if o.skipped),
     )

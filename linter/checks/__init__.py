@@ -13,6 +13,13 @@ CHECKS = {
     "unknown-airflow-action": "actions:unknown_airflow_action",
     "airflow-role-wildcard": "roles:airflow_role_wildcard",
     "role-arn-mismatch": "roles:role_arn_mismatch",
+    "environment-mismatch": "access:environment_mismatch",
+    "missing-source-vpc": "access:missing_source_vpc",
+    "insufficient-role": "access:insufficient_role",
+    "excessive-role": "access:excessive_role",
+    "unknown-endpoint": "access:unknown_endpoint",
+    "cli-token-grant": "access:cli_token_grant",
+    "unsupported-airflow-version": "access:unsupported_airflow_version",
 }
 
 

@@ -152,8 +152,9 @@ def run(scan: Scan, rules: list[Rule], config: Config) -> list[Finding]:
             hits = load_check(rule.check)(scan, config, rule.options)
         else:
             hits = run_match(scan, rule.match)
-        level = Level(config.rule(rule.id).level or rule.level.value)
+        configured = config.rule(rule.id).level
         for hit in hits:
+            level = Level(configured or hit.level or rule.level.value)
             origin = hit.origin
             span = locate(resolvers.get(origin.path), origin)
             related = tuple(
