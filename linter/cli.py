@@ -173,6 +173,50 @@ def rules_command(
     typer.echo(rule.description)
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _airflow_version_or_fail(version: str) -> str:
+    from .airflow.tables import known_versions
+
+    if version not in known_versions():
+        _fail(f"unknown Airflow version {version!r}; known: {', '.join(known_versions())}")
+    return version
+
+
+@app.command()
+def endpoints(
+    airflow_version: str = typer.Option(..., "--airflow-version", help="Airflow version, e.g. 2.10.3."),
+    role: Optional[str] = typer.Option(None, "--role", help="Only the endpoints this default role can call."),
+    format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
+):
+    """The REST endpoints of an Airflow version, the permissions each needs and the least default role."""
+    from .airflow.tables import ROLE_ORDER, endpoints_report
+
+    version = _airflow_version_or_fail(airflow_version)
+    if role is not None and role not in ROLE_ORDER:
+        _fail(f"unknown role {role!r}; default roles: {', '.join(ROLE_ORDER)}")
+    typer.echo(endpoints_report(version, role, format.value), nl=False)
+
+
+@app.command("least-role")
+def least_role_command(
+    calls: List[str] = typer.Argument(..., help='Calls such as "GET /eventLogs" "POST /dags/{dag_id}/dagRuns".'),
+    airflow_version: str = typer.Option(..., "--airflow-version", help="Airflow version, e.g. 2.10.3."),
+    format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
+):
+    """The least default Airflow role for a set of REST calls, and what each weaker role is missing."""
+    from .airflow.tables import least_role_report
+
+    version = _airflow_version_or_fail(airflow_version)
+    try:
+        typer.echo(least_role_report(version, calls, format.value), nl=False)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     try:
         app(prog_name="mwaa-lint")

@@ -32,13 +32,6 @@ def suggested_arn(arn, environment: str | None = None, role: str = "ROLE") -> st
     )
 
 
-def highest_role_matched(role_pattern: str) -> str | None:
-    for role in reversed(DEFAULT_ROLES):
-        if glob_match(role_pattern.replace(SYM, "*"), role):
-            return role
-    return None
-
-
 def _denied_everywhere(doc, actions: set, resource_text: str) -> bool:
     """An unconditional Deny in the same document covers these role actions on this resource pattern."""
     for statement in doc.statements:
@@ -72,39 +65,46 @@ def airflow_role_wildcard(scan, config, options):
                     {
                         "resource": "NotResource",
                         "actions": actions_text,
-                        "pattern": "NotResource allows every role ARN it does not list",
-                        "highest": "Admin",
+                        "problem": "NotResource allows every role ARN it does not list, Admin included; the role is not named",
                         "suggestion": suggested_arn(None, _config_environment(config)),
-                        "roles": ROLE_CHOICES,
+                        "roles": f", with ROLE one of {ROLE_CHOICES}",
                     },
                     logical=doc.logical,
                 )
                 continue
             for value in statement.resources:
                 arn = classify(value)
-                if arn.kind == "any" or (arn.kind == "pattern" and arn.can_be("rbac-role")):
-                    highest, what = "Admin", "matches every role"
-                elif arn.kind == "rbac-role" and (has_wildcard(arn.environment or "") or has_wildcard(arn.role or "")):
-                    highest = highest_role_matched(arn.role or "*")
-                    if has_wildcard(arn.role or ""):
-                        what = f"matches the roles {', '.join(r for r in DEFAULT_ROLES if glob_match(arn.role.replace(SYM, '*'), r))}" if highest else "matches no default role"
-                    else:
-                        what = "names the role but not the environment"
-                else:
+                unnamed = arn.kind == "any" or (arn.kind == "pattern" and arn.can_be("rbac-role"))
+                role_pattern = arn.kind == "rbac-role" and has_wildcard(arn.role or "")
+                env_pattern = arn.kind == "rbac-role" and has_wildcard(arn.environment or "")
+                if not (unnamed or role_pattern or env_pattern):
                     continue
                 if _denied_everywhere(doc, role_actions, value.text):
                     continue
+                if unnamed or role_pattern:
+                    pattern = "*" if unnamed else arn.role.replace(SYM, "*")
+                    reached = [r for r in DEFAULT_ROLES if glob_match(pattern, r)]
+                    highest = reached[-1] if reached else None
+                    problem = (
+                        "the Airflow role is not named"
+                        + (f" (the pattern matches {', '.join(reached)})" if reached and not unnamed else "")
+                        + ". MWAA maps such a session to the most restrictive role, so most REST endpoints answer "
+                        "Forbidden"
+                        + (f", while the pattern also reaches {highest}" if highest else "")
+                    )
+                    role = "ROLE"
+                else:
+                    problem = f"the role {arn.role} is named but not the environment, so it is granted on every environment the pattern matches"
+                    role = arn.role
                 environment = _config_environment(config) if arn.kind != "rbac-role" else None
-                role = arn.role if arn.kind == "rbac-role" and arn.role and not has_wildcard(arn.role) else "ROLE"
                 yield Hit(
                     value.origin,
                     {
                         "resource": shown(value.text),
                         "actions": actions_text,
-                        "pattern": f"the pattern {what}",
-                        "highest": highest or "no default role",
-                        "suggestion": suggested_arn(arn if arn.kind == "rbac-role" else arn, environment, role),
-                        "roles": ROLE_CHOICES,
+                        "problem": problem,
+                        "suggestion": suggested_arn(arn, environment, role),
+                        "roles": f", with ROLE one of {ROLE_CHOICES}" if role == "ROLE" else "",
                     },
                     logical=doc.logical,
                 )
