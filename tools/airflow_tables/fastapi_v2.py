@@ -21,7 +21,7 @@ import yaml
 
 from .checks import RawEndpoint
 from .helpers import helper_check, _single
-from .pysource import ClassRef, SourceTree, Unresolvable
+from .pysource import SourceTree, Unresolvable
 
 PUBLIC_MODULE = "airflow.api_fastapi.core_api.routes.public"
 SPEC_FILE = "airflow/api_fastapi/core_api/openapi/v2-rest-api-generated.yaml"
@@ -226,5 +226,3 @@ def _local_choices(func) -> dict[str, tuple]:
             out[target] = out.get(target, ()) + (value.body.value, value.orelse.value)
     return {k: tuple(sorted(set(v))) for k, v in out.items()}
 
-
-__all__ = ["extract", "routers", "ClassRef"]

@@ -11,6 +11,7 @@ with the values the endpoint passed to the helper.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from .checks import HTTP_METHODS, Check, bind_arguments, sym_member
 from .pysource import SourceTree, Unresolvable
@@ -86,7 +87,7 @@ def _analyse(tree, module, func, bound, path_params, depth) -> Check:
             check = _analyse(tree, inner_module, inner, inner_bound, path_params, depth + 1)
             # A DAG id computed by the outer helper (from an event log row, a backfill, ...) counts as known.
             passes_dag = any(v is _LOCAL for v in inner_bound.values())
-            return _replace(check, dag_known=check.dag_known or passes_dag, helper=func.name)
+            return replace(check, dag_known=check.dag_known or passes_dag, helper=func.name)
     return Check("authenticated", helper=func.name)
 
 
@@ -183,9 +184,3 @@ def _called_module_functions(tree, module, func):
         if node is not None and node is not func:
             out.append(node)
     return out
-
-
-def _replace(check: Check, **changes) -> Check:
-    from dataclasses import replace
-
-    return replace(check, **changes)
