@@ -219,38 +219,31 @@ def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
     return [(pointer, index.span(*offsets)) for pointer, offsets in dups]
 
 
-class JsonFileSpans:
-    """Spans for a JSON file, computed only when a finding in that file asks for one."""
+class FileSpans:
+    """Spans for a JSON or YAML file, computed only when a finding in that file asks for one."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, syntax: str = "json"):
         self.path = path
+        self.syntax = syntax  # "json" or "yaml"
         self._spans: OffsetSpans | None = None
 
     def span(self, pointer) -> Span | None:
         if self._spans is None:
             with open(self.path, "rb") as handle:
-                self._spans = json_spans(decode(handle.read()))
+                text = decode(handle.read())
+            self._spans = json_spans(text) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
 
     def __getstate__(self):
-        return {"path": self.path, "_spans": None}
+        return {"path": self.path, "syntax": self.syntax, "_spans": None}
 
 
-class YamlFileSpans:
-    """Spans for a YAML file (e.g. the configuration), computed only when a finding asks for one."""
+def JsonFileSpans(path: str) -> FileSpans:  # noqa: N802 - reads like the class it builds
+    return FileSpans(path, "json")
 
-    def __init__(self, path: str):
-        self.path = path
-        self._spans: OffsetSpans | None = None
 
-    def span(self, pointer) -> Span | None:
-        if self._spans is None:
-            with open(self.path, "rb") as handle:
-                self._spans = yaml_spans(decode(handle.read()))
-        return self._spans.span(pointer)
-
-    def __getstate__(self):
-        return {"path": self.path, "_spans": None}
+def YamlFileSpans(path: str) -> FileSpans:  # noqa: N802
+    return FileSpans(path, "yaml")
 
 
 FILE_START = Span(1, 1, 1, 1)
@@ -309,3 +302,214 @@ def yaml_error_span(text: str, exc) -> Span:
         return FILE_START
     line, col = LineIndex(text).position(mark.index)
     return Span(line, col, line, col + 1)
+
+
+# --- CloudFormation helpers ---
+
+
+class YamlLimitError(Exception):
+    """A YAML document whose aliases expand beyond a node budget, or that nests too deeply."""
+
+
+def _yaml_scalar_value(node):
+    """Plain Python value of a YAML scalar node as CloudFormation reads it (2012-10-17 stays a string)."""
+    tag = node.tag or ""
+    value = node.value
+    if tag.endswith(":bool"):
+        return value.lower() in ("true", "yes", "on")
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":int") and re.fullmatch(r"[-+]?[0-9]+", value):
+        return int(value)
+    return value
+
+
+def _yaml_block_scalar_end(text: str, node) -> int:
+    """End offset of a scalar without the trailing line breaks of block scalars (`|`, `>`)."""
+    start, end = node.start_mark.index, node.end_mark.index
+    if getattr(node, "style", None) in ("|", ">"):
+        return start + len(text[start:end].rstrip())
+    return end
+
+
+def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
+    """A composed PyYAML node tree as plain Python values, with offsets by pointer.
+
+    `tag_key(tag)` names the key a locally tagged node becomes (`!Sub x` -> {"Fn::Sub": x}), or None to keep the
+    node as it is; the wrapped value gets the pointer of the tag plus that key, and both pointers get the span of the
+    tagged node (which starts at the tag). Block collections end at their last child, not at the next token.
+    Returns (value, value offsets, key offsets, duplicate keys as (pointer, (start, end))); raises YamlLimitError when
+    aliases expand beyond `max_nodes` nodes (alias bombs, recursive anchors) or nesting exceeds `max_depth`.
+    """
+    values: dict = {}
+    keys: dict = {}
+    duplicates: list = []
+    budget = [max_nodes]
+
+    def convert(node, pointer: tuple, depth: int):
+        if depth > max_depth:
+            raise YamlLimitError(f"YAML nested deeper than {max_depth} levels")
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise YamlLimitError(f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?)")
+        start = node.start_mark.index
+        wrapper = tag_key(node.tag) if node.tag else None
+        inner = pointer + (wrapper,) if wrapper else pointer
+        if node.id == "scalar":
+            value = node.value if wrapper else _yaml_scalar_value(node)
+            end = _yaml_block_scalar_end(text, node)
+        elif node.id == "sequence":
+            value = [convert(item, inner + (i,), depth + 1) for i, item in enumerate(node.value)]
+            end = values[inner + (len(value) - 1,)][1] if value and not node.flow_style else node.end_mark.index
+        else:
+            value, end = convert_mapping(node, inner, depth)
+        values[pointer] = (start, end)
+        if wrapper:
+            values[inner] = (start, end)
+            keys[inner] = (start, start + len(node.tag))
+            return {wrapper: value}
+        return value
+
+    def convert_mapping(node, pointer: tuple, depth: int):
+        value: dict = {}
+        last_end = node.end_mark.index
+        merges = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merges.append(value_node)
+                continue
+            key = key_node.value if key_node.id == "scalar" else f"<key at offset {key_node.start_mark.index}>"
+            if key in value:
+                duplicates.append((pointer + (key,), (key_node.start_mark.index, key_node.end_mark.index)))
+            keys[pointer + (key,)] = (key_node.start_mark.index, key_node.end_mark.index)
+            value[key] = convert(value_node, pointer + (key,), depth + 1)
+            last_end = values[pointer + (key,)][1]
+        for merge in merges:  # `<<: *anchor` fills keys the mapping does not set itself
+            for source in merge.value if merge.id == "sequence" else [merge]:
+                if source.id != "mapping":
+                    continue
+                for key_node, value_node in source.value:
+                    key = key_node.value if key_node.id == "scalar" else f"<key at offset {key_node.start_mark.index}>"
+                    if key not in value:
+                        keys.setdefault(pointer + (key,), (key_node.start_mark.index, key_node.end_mark.index))
+                        value[key] = convert(value_node, pointer + (key,), depth + 1)
+        if node.flow_style or not node.value:
+            last_end = node.end_mark.index
+        return value, last_end
+
+    return convert(root, (), 0), values, keys, duplicates
+
+
+def scalar_char_map(text: str, start: int, end: int, value: str) -> list | None:
+    """The offset in `text` of each character of a scalar's value, plus one past its last character.
+
+    Works when the value appears in text[start:end] up to skipped whitespace and line breaks: block scalars
+    (`|`, `>`, indentation removed), plain scalars and quoted scalars without escapes. Otherwise None (callers
+    then fall back to the scalar's own span).
+    """
+    i = start
+    if i < end and text[i] == "!":  # a tag: skip it and the blanks after it
+        while i < end and text[i] not in " \t\r\n":
+            i += 1
+        while i < end and text[i] in " \t":
+            i += 1
+    if i < end and text[i] in "|>":
+        newline = text.find("\n", i, end)
+        if newline < 0:
+            return None
+        i = newline + 1
+    elif i < end and text[i] in "\"'":
+        i += 1
+    out = []
+    for char in value:
+        while i < end and text[i] != char:
+            if text[i] not in " \t\r\n":
+                return None
+            i += 1
+        if i >= end:
+            if char in " \t\r\n":  # trailing line breaks of a block scalar are not in its span
+                out.append(end)
+                continue
+            return None
+        out.append(i)
+        i += 1
+    out.append(out[-1] + 1 if out else i)
+    return out
+
+
+def embedded_json_offsets(text: str, start: int, end: int, value: str, pointer: tuple) -> tuple[dict, dict]:
+    """Offsets into `text` of the values and keys of a JSON document held in a YAML scalar at `pointer`.
+
+    Empty when the scalar's characters cannot be mapped back to the file (escapes): spans then fall back to the
+    scalar itself.
+    """
+    chars = scalar_char_map(text, start, end, value)
+    if chars is None:
+        return {}, {}
+    inner_values, inner_keys, _ = json_offsets(value)
+
+    def moved(found: dict) -> dict:
+        return {pointer + p: (chars[s], chars[e - 1] + 1 if e > s else chars[s]) for p, (s, e) in found.items() if p}
+
+    return moved(inner_values), moved(inner_keys)
+
+
+def entry_lines(resolver, pointer: tuple) -> tuple[int, int] | None:
+    """First and last line of a mapping entry: its key (when known) through the end of its value."""
+    value = resolver.span(tuple(pointer)) if resolver is not None else None
+    if value is None:
+        return None
+    key = resolver.span(tuple(pointer) + (KEY,))
+    first = min(value.start_line, key.start_line) if key else value.start_line
+    return first, value.end_line
+
+
+from dataclasses import dataclass as _dataclass  # noqa: E402  (CloudFormation helpers are appended here)
+
+
+@_dataclass(frozen=True)
+class CommentDirective:
+    """A `# mwaa-lint: VERB args` comment: where it is, and its comma-separated arguments with their spans."""
+
+    line: int  # 1-based line of the comment
+    next_line: int  # the next line holding something other than blanks and comments
+    verb: str  # e.g. "calls" or "ignore[MWAA001,MWAA002]" (blanks removed)
+    rest: str  # the text after the verb
+    items: tuple  # ((text, Span), ...): `rest` split at commas
+    span: Span  # the comment, from "#" to the end of its text
+    trailing: bool  # the comment follows other text on its line
+
+
+_DIRECTIVE = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*mwaa-lint:[ \t]*([A-Za-z-]+(?:[ \t]*\[[^\]\n]*\])?)[ \t]*([^\n]*)", re.M)
+
+
+def comment_directives(text: str) -> list[CommentDirective]:
+    """Every `# mwaa-lint:` comment of a YAML (or HCL) text."""
+    if "mwaa-lint:" not in text:
+        return []
+    index = LineIndex(text)
+    lines = text.split("\n")
+    out = []
+    for match in _DIRECTIVE.finditer(text):
+        line, col = index.position(match.start())
+        before = lines[line - 1][: col - 1]
+        next_line = line + 1
+        while next_line <= len(lines) and (not lines[next_line - 1].strip() or lines[next_line - 1].lstrip().startswith("#")):
+            next_line += 1
+        rest = match.group(2).rstrip()
+        rest_start = match.start(2)
+        items = []
+        offset = 0
+        for piece in rest.split(","):
+            stripped = piece.strip()
+            if stripped:
+                begin = rest_start + offset + piece.index(stripped)
+                items.append((stripped, index.span(begin, begin + len(stripped))))
+            offset += len(piece) + 1
+        end = match.start(2) + len(rest)
+        out.append(
+            CommentDirective(
+                line, next_line, re.sub(r"\s+", "", match.group(1)), rest, tuple(items), index.span(match.start(), end), bool(before.strip())
+            )
+        )
+    return out

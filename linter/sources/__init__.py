@@ -164,13 +164,21 @@ def _parse_yaml_kind(path: str, data: bytes, origin: Origin) -> Outcome:
     parse = parser("cloudformation-yaml")
     if parse is None:
         return Outcome(path, skipped=True)
+    text = _decoded(path, data, origin, "YAML")
+    if isinstance(text, Outcome):
+        return text
+    return Outcome(path, parse(path, text))
+
+
+def _decoded(path: str, data: bytes, origin: Origin, syntax: str):
+    """The file's text, or an Outcome with MWAA000 when it is not UTF-8 text or is nested too deeply."""
     try:
         text = decode(data)
     except DecodeError as exc:
         return _problem(path, "MWAA000", exc.message, Origin(path, (), exc.span))
     if nesting_depth_exceeds(text):
-        return _problem(path, "MWAA000", f"YAML nested deeper than {MAX_NESTING} levels; not parsed", origin)
-    return Outcome(path, parse(path, text))
+        return _problem(path, "MWAA000", f"{syntax} nested deeper than {MAX_NESTING} levels; not parsed", origin)
+    return text
 
 
 def _problem(path: str, rule_id: str, message: str, origin: Origin) -> Outcome:
@@ -180,12 +188,9 @@ def _problem(path: str, rule_id: str, message: str, origin: Origin) -> Outcome:
 def _parse_json_kind(path: str, data: bytes, origin: Origin) -> Outcome:
     if not any(marker in data for marker in SNIFF_JSON):
         return Outcome(path, skipped=True)
-    try:
-        text = decode(data)
-    except DecodeError as exc:
-        return _problem(path, "MWAA000", exc.message, Origin(path, (), exc.span))
-    if nesting_depth_exceeds(text):
-        return _problem(path, "MWAA000", f"JSON nested deeper than {MAX_NESTING} levels; not parsed", origin)
+    text = _decoded(path, data, origin, "JSON")
+    if isinstance(text, Outcome):
+        return text
     duplicates = []
 
     def pairs(items):
