@@ -173,3 +173,24 @@ def test_one_file_text_run_imports_no_heavy_module(policies):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_user_rule_fires_on_a_fixture():
+    fixture = ROOT / "fixtures" / "iam-json" / "clean-admin-role-aws-docs.json"
+    result = invoke("check", "--rules", str(ROOT / "tests" / "data"), "--select", "ORG001", str(fixture))
+    assert result.exit_code == 1
+    assert f"{fixture}:10:25: error ORG001 the Airflow Admin role is reserved" in result.output
+
+
+def test_installed_command_ships_rules_and_data(tmp_path):
+    """When the package is installed (as .ci/run does), the console script works from any folder."""
+    import shutil
+
+    command = shutil.which("mwaa-lint", path=str(Path(sys.executable).parent))
+    if command is None:
+        pytest.skip("mwaa-lint is not installed in this environment (run through .ci/run)")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    fixture = ROOT / "fixtures" / "iam-json" / "mwaa001-mwaa002-airflow-star-on-star.json"
+    out = subprocess.run([command, "check", str(fixture)], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert out.returncode == 1, out.stderr
+    assert " MWAA002 " in out.stdout and " MWAA010 " in out.stdout
