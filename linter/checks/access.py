@@ -9,7 +9,7 @@ from ..iam.actions import ROLE_ACTIONS, expand_own
 from ..iam.arns import DEFAULT_ROLES, SYM, classify, shown
 from ..iam.glob import glob_match, has_wildcard
 from ..model import Hit
-from .roles import granted_airflow_actions
+from .roles import deny_covers, granted_airflow_actions
 
 VPC_KEYS = ("aws:sourcevpc", "aws:sourcevpce")
 POSITIVE_OPERATORS = ("stringequals", "stringlike", "foranyvalue:stringequals", "foranyvalue:stringlike")
@@ -103,14 +103,10 @@ def _role_grants(doc, statement, environment: str):
 
 
 def _denied(grant: Grant, denies) -> bool:
-    for statement in denies:
-        if grant.action not in (granted_airflow_actions(statement) or set()):
-            continue
-        if statement.has_not_resource:
-            continue
-        if any(r.known is not None and glob_match(r.known, grant.text.replace(SYM, "x")) for r in statement.resources):
-            return True
-    return False
+    return any(
+        grant.action in (granted_airflow_actions(statement) or set()) and deny_covers(statement, grant.text)
+        for statement in denies
+    )
 
 
 def effective_access(principal, environment: str, custom_names: set) -> Access:
@@ -300,6 +296,8 @@ def unknown_endpoint(scan, config, options):
                     problem = str(resolution)
                 elif resolution.endpoint is None:
                     problem = resolution.explanation + f" (Airflow {version})"
+                    if resolution.reason == "wrong-prefix" and resolution.suggestions:
+                        problem += f"; did you mean {resolution.suggestions[0].method} {table.api_prefix}{resolution.suggestions[0].path}?"
                 elif resolution.path_too_long:
                     problem = (
                         f"{call.text}: the path is {len(resolution.path)} characters; InvokeRestApi accepts at most "
@@ -388,9 +386,7 @@ def _vpc_deny(principal_docs, action: str, arn_text: str) -> bool:
                 c.key.lower() in VPC_KEYS and c.operator.lower() in NEGATIVE_OPERATORS for c in statement.conditions
             ):
                 continue
-            if statement.has_not_resource:
-                continue
-            if any(r.known is not None and glob_match(r.known, arn_text.replace(SYM, "x")) for r in statement.resources):
+            if deny_covers(statement, arn_text):
                 return True
     return False
 

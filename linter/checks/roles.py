@@ -32,17 +32,25 @@ def suggested_arn(arn, environment: str | None = None, role: str = "ROLE") -> st
     )
 
 
+def deny_covers(statement, resource_text: str) -> bool:
+    """Whether a Deny statement's Resource (or NotResource) covers a resource written as `resource_text`."""
+    target = resource_text.replace(SYM, "x")
+    if statement.has_not_resource:
+        if any(r.known is None for r in statement.not_resources):
+            return False
+        return not any(glob_match(r.known, target) for r in statement.not_resources)
+    return any(r.known is not None and glob_match(r.known, target) for r in statement.resources)
+
+
 def _denied_everywhere(doc, actions: set, resource_text: str) -> bool:
     """An unconditional Deny in the same document covers these role actions on this resource pattern."""
-    for statement in doc.statements:
-        if statement.is_allow or statement.conditions or statement.has_not_resource:
-            continue
-        denied = granted_airflow_actions(statement) or set()
-        if not actions <= denied:
-            continue
-        if any(r.known is not None and glob_match(r.known, resource_text) for r in statement.resources):
-            return True
-    return False
+    return any(
+        not statement.is_allow
+        and not statement.conditions
+        and actions <= (granted_airflow_actions(statement) or set())
+        and deny_covers(statement, resource_text)
+        for statement in doc.statements
+    )
 
 
 def _config_environment(config) -> str | None:
