@@ -76,11 +76,16 @@ def check(
     airflow_version: Optional[str] = typer.Option(None, "--airflow-version", help="Airflow version of environments whose version the scan cannot tell."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour in text output."),
     show_source: Optional[bool] = typer.Option(None, "--show-source/--no-show-source", help="Print the offending line under each finding [default: on a terminal]."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="Findings recorded in this baseline file are suppressed (matched by fingerprint)."),
+    write_baseline: Optional[str] = typer.Option(None, "--write-baseline", help="Record the current unsuppressed findings in this baseline file."),
+    sarif_root: Optional[str] = typer.Option(None, "--sarif-root", help="Folder SARIF paths and fingerprints are relative to [default: the git repository root]."),
+    sarif_category: Optional[str] = typer.Option(None, "--sarif-category", help="SARIF automationDetails.id (one per upload category) [default: mwaa-lint/]."),
+    sarif_suppressed: bool = typer.Option(False, "--sarif-suppressed", help="Include suppressed findings in SARIF (GitHub shows them as open alerts)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ):
     """Lint IAM policies, CloudFormation templates and Terraform for MWAA access mistakes."""
     from .config import ConfigError, load_config
-    from .run import RunOptions, exit_code, lint
+    from .run import RunOptions, exit_code, lint, repository_root
 
     try:
         config = with_airflow_version(load_config(config_path), airflow_version)
@@ -93,7 +98,14 @@ def check(
         select=_ids(select),
         ignore=_ids(ignore),
         rules_dirs=tuple(rules or ()),
-        report_options={"color": use_color, "show_source": stream_is_tty if show_source is None else show_source},
+        report_options={
+            "color": use_color,
+            "show_source": stream_is_tty if show_source is None else show_source,
+            "sarif_suppressed": sarif_suppressed,
+            "category": sarif_category or "mwaa-lint/",
+        },
+        root=sarif_root or repository_root(),
+        baseline=baseline,
     )
     try:
         report = lint(config, options)
@@ -107,6 +119,10 @@ def check(
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
     from .reporters import get_reporter
 
+    if write_baseline:
+        from .suppress import baseline_text
+
+        _write_atomically(write_baseline, baseline_text(report.findings))
     rendered = get_reporter(format.value)(report)
     if output:
         _write_atomically(output, rendered)

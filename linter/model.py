@@ -225,8 +225,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class Suppression:
-    kind: str  # "inSource" or "external"
+    kind: str  # "inSource" or "external" (SARIF's suppression kinds)
     reason: str
+    via: str = "comment"  # "comment", "metadata", "configuration" or "baseline"
 
 
 @dataclass(frozen=True)

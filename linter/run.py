@@ -15,7 +15,8 @@ class RunOptions:
     ignore: tuple = ()
     rules_dirs: tuple = ()
     report_options: dict = field(default_factory=dict)
-    root: str = "."
+    root: str = "."  # repository root: SARIF URIs and fingerprints are relative to it
+    baseline: str | None = None
 
 
 def parse_all(files: list[str]) -> list:
@@ -99,7 +100,8 @@ def lint(config: Config, options: RunOptions) -> Report:
     files, _ = discover(options.paths, config.exclude)
     outcomes = parse_all(files)
     scan = assemble(outcomes, config)
-    findings = run(scan, rules, config)
+    findings = run(scan, rules, config, options.root)
+    findings = suppress_findings(findings, scan, config, options)
     return Report(
         findings=tuple(findings),
         rules=tuple(rules),
@@ -109,6 +111,28 @@ def lint(config: Config, options: RunOptions) -> Report:
         root=options.root,
         options=options.report_options,
     )
+
+
+def suppress_findings(findings, scan: Scan, config: Config, options: RunOptions) -> list:
+    from .suppress import apply, load_baseline
+
+    baseline = load_baseline(options.baseline) if options.baseline else frozenset()
+    regions = tuple(r for source in scan.sources for r in source.suppressions)
+    return apply(findings, config, regions, baseline, options.baseline or "")
+
+
+def repository_root(start: str = ".") -> str:
+    """The nearest folder upward that holds .git, else `start`."""
+    import os
+
+    directory = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return os.path.abspath(start)
+        directory = parent
 
 
 def exit_code(report: Report, fail_on: str) -> int:

@@ -138,7 +138,7 @@ def render(template: str, args: dict) -> str:
     return template.format_map(Formatter(args))
 
 
-def run(scan: Scan, rules: list[Rule], config: Config) -> list[Finding]:
+def run(scan: Scan, rules: list[Rule], config: Config, root: str = ".") -> list[Finding]:
     """Run every rule and turn its hits into findings with spans, levels and fingerprints."""
     from ..checks import CHECKS, load_check
     from .match import run_match
@@ -172,16 +172,19 @@ def run(scan: Scan, rules: list[Rule], config: Config) -> list[Finding]:
                     related,
                 )
             )
-    return with_fingerprints(sorted(set(findings), key=lambda f: f.sort_key))
+    return with_fingerprints(sorted(set(findings), key=lambda f: f.sort_key), root)
 
 
-def with_fingerprints(findings: list[Finding]) -> list[Finding]:
-    """A fingerprint that survives edits elsewhere in the file: rule, path, logical location, message, and the
-    occurrence number among findings that share all of those."""
+def with_fingerprints(findings: list[Finding], root: str = ".") -> list[Finding]:
+    """A fingerprint that survives edits elsewhere in the file: rule, path (relative to the repository root),
+    logical location, message, and the occurrence number among findings that share all of those."""
+    import os
+
     seen: Counter = Counter()
     out = []
     for finding in findings:
-        key = (finding.rule_id, finding.path, finding.logical or "", finding.message)
+        relative = os.path.relpath(os.path.abspath(finding.path), os.path.abspath(root)).replace(os.sep, "/")
+        key = (finding.rule_id, relative, finding.logical or "", finding.message)
         seen[key] += 1
         digest = hashlib.sha256(json.dumps([*key, seen[key]]).encode("utf-8")).hexdigest()[:32]
         out.append(_replace(finding, fingerprint=digest))

@@ -20,7 +20,9 @@ def render(report: Report) -> str:
             "end_column": f.span.end_col,
             "logical": f.logical,
             "fingerprint": f.fingerprint,
-            "suppressed": None if f.suppressed is None else {"kind": f.suppressed.kind, "reason": f.suppressed.reason},
+            "suppressed": None
+            if f.suppressed is None
+            else {"kind": f.suppressed.kind, "reason": f.suppressed.reason, "via": f.suppressed.via},
         }
         for f in report.findings
     ]

@@ -38,5 +38,9 @@ def summary_line(report: Report) -> str:
     if report.skipped:
         extras.append(f"{report.skipped} skipped (not a policy, template or Terraform)")
     if report.suppressed:
-        extras.append(f"{len(report.suppressed)} suppressed")
+        by_way = {}
+        for finding in report.suppressed:
+            by_way[finding.suppressed.via] = by_way.get(finding.suppressed.via, 0) + 1
+        ways = ", ".join(f"{count} by {way}" for way, count in sorted(by_way.items()))
+        extras.append(f"{len(report.suppressed)} suppressed ({ways})")
     return "; ".join([head, tail] + extras)
