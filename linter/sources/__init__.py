@@ -167,7 +167,8 @@ def _parse_yaml_kind(path: str, data: bytes, origin: Origin) -> Outcome:
     text = _decoded(path, data, origin, "YAML")
     if isinstance(text, Outcome):
         return text
-    return Outcome(path, parse(path, text))
+    source = parse(path, text)
+    return Outcome(path, skipped=True) if source is None else Outcome(path, source)  # None: YAML, but no template
 
 
 def _decoded(path: str, data: bytes, origin: Origin, syntax: str):
