@@ -26,6 +26,8 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
 
 
 class FailOn(str, Enum):
@@ -139,11 +141,14 @@ def with_airflow_version(config, version: Optional[str]):
     """The configuration with the command line's --airflow-version; an unknown version is a usage error."""
     from dataclasses import replace
 
-    from .airflow.tables import known_versions
     from .config import ConfigError
 
     version = version or config.airflow_version
-    if version is not None and version not in known_versions():
+    if version is None:
+        return config
+    from .airflow.tables import known_versions
+
+    if version not in known_versions():
         raise ConfigError(f"unknown Airflow version {version!r}; known: {', '.join(known_versions())}")
     return replace(config, airflow_version=version)
 

@@ -182,6 +182,8 @@ def _resolved_calls(principal, table):
 
 # -- MWAA006 / MWAA007 ------------------------------------------------------------------------------------------------
 def insufficient_role(scan, config, options):
+    if not any(p.calls for p in scan.principals):
+        return
     from ..airflow.tables import format_permission, least_role
 
     for principal in scan.principals:
@@ -240,6 +242,8 @@ def insufficient_role(scan, config, options):
 
 
 def excessive_role(scan, config, options):
+    if not any(p.calls for p in scan.principals):
+        return
     from ..airflow.tables import least_role
 
     for principal in scan.principals:
@@ -274,6 +278,8 @@ def excessive_role(scan, config, options):
 
 # -- MWAA008 ---------------------------------------------------------------------------------------------------------
 def unknown_endpoint(scan, config, options):
+    if not any(p.calls for p in scan.principals):
+        return
     from ..airflow.tables import INVOKE_REST_API_MAX_PATH
 
     reported = set()
@@ -497,6 +503,8 @@ def cli_token_grant(scan, config, options):
 
 # -- MWAA011 ---------------------------------------------------------------------------------------------------------
 def unsupported_airflow_version(scan, config, options):
+    if not any(e.airflow_version for e in scan.environments):
+        return
     from ..airflow.tables import known_versions, version_info
 
     supported = [v for v in known_versions() if version_info(v).status == "supported"]
