@@ -7,6 +7,8 @@ REPORTERS = {
     "text": "text:render",
     "json": "json:render",
     "sarif": "sarif:render",
+    "github": "github:render",
+    "markdown": "markdown:render",
 }
 
 
