@@ -449,10 +449,6 @@ class Evaluator:
             origin = file.origin(ptr, node)
             if len(kids) != 3:
                 return Unknown(file.node_text(node), origin)
-            test = self.ev(mod, file, kids[0], ptr + ("if",), scope, steps)
-            if isinstance(test, Lit) and isinstance(test.value, bool):
-                chosen = kids[1] if test.value else kids[2]
-                return self.ev(mod, file, chosen, ptr + ("then" if test.value else "else",), scope, steps)
             options = (
                 self.ev(mod, file, kids[1], ptr + ("then",), scope, steps),
                 self.ev(mod, file, kids[2], ptr + ("else",), scope, steps),
