@@ -916,10 +916,10 @@ class TemplateBuilder(Builder):
         templates are reported only when they could concern Airflow (no SAM template grants airflow actions)."""
         docs = []
         managed = []
-        for item, where in self.items(props.get("Policies"), pointer + ("Policies",), "a SAM policy", logical):
+        for item, where in self.items(props.get("Policies"), pointer + ("Policies",)):
             if isinstance(item, dict) and "Statement" in item:
                 docs.extend(self.documents(item, where, logical, logical))
-            elif intrinsic(item):
+            elif intrinsic(item):  # a managed policy ARN: one of the template's ManagedPolicies, or from outside
                 managed.extend(self.managed_references([item], where))
             elif isinstance(item, dict) and len(item) == 1:
                 (template_name,) = item
@@ -927,7 +927,7 @@ class TemplateBuilder(Builder):
                     self.diagnostic("MWAA012", f"SAM policy template {template_name} is not expanded; not analysed", where, logical)
             elif isinstance(item, dict):
                 self.diagnostic("MWAA012", "a SAM policy that is neither a statement document nor a policy template; not analysed", where, logical)
-        return Found(logical, "sam", self.add_documents(docs), managed=tuple(managed))
+        return Found(logical, "sam", self.add_documents(docs), managed=tuple(managed))  # type: kept from resource()
 
     def items(self, node, pointer: tuple, what: str | None = None, logical: str | None = None) -> list:
         """Items of a list property (itself possibly Fn::If, items possibly AWS::NoValue); an undetermined item
@@ -967,7 +967,7 @@ class TemplateBuilder(Builder):
                 Environment(
                     name=name_value.known if name_value else None,
                     origin=name_value.origin if name_value else self.origin(props_pointer + ("Name",)),
-                    airflow_version=(version_value.known or version_value.text) if version_value else None,
+                    airflow_version=version_value.known if version_value else None,
                     version_origin=version_value.origin if version_value else None,
                     webserver_access_mode=mode,
                     execution_role=self.execution_role(props.get("ExecutionRoleArn")),
@@ -1138,7 +1138,7 @@ def principal_members(entries: list, by_logical: dict) -> dict:
                 attached.setdefault(attachment.logical, []).extend(found.documents)
     members: dict = {}
     for found in entries:
-        if found.type in PRINCIPAL_RESOURCES or found.type == "sam":
+        if found.type in PRINCIPAL_RESOURCES or found.type in SAM_RESOURCES:
             indexes = list(found.documents) + attached.get(found.logical, [])
             for managed in found.managed:
                 indexes.extend(by_logical[managed].documents if managed in by_logical else ())
