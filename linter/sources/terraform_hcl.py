@@ -1493,7 +1493,7 @@ def _resource(ev, builder, mod, file, node, pointer, rtype, name, out: Collected
 
     def docs_of(attr, kind="identity", base=pointer, in_file=file, in_attrs=attrs):
         expr = in_attrs.get(attr)
-        if expr is None:
+        if expr is None or expr.parent.has_error:  # a syntax error there is already MWAA000
             return ()
         value = ev.ev(mod, in_file, expr, base + (attr,), {})
         return builder.documents(value, address, address, kind)

@@ -115,6 +115,10 @@ class PlanReader:
                     return (doc,)
             if expression is None:
                 return ()
+            refs = ", ".join(_references(expression)) or "an expression"
+            where = found[2] + ("expressions", attribute)
+            self.note("MWAA012", f"{attribute} of {address} is unknown until apply (built from {refs}); not analysed", where, address)
+            return ()
         self.note("MWAA012", f"{attribute} of {address} is unknown until apply; not analysed", pointer, address)
         return ()
 

@@ -1,0 +1,183 @@
+"""Terraform input: HCL modules (each fixture case is a folder, linted as one module with its local modules and policy
+files) and plan JSON; the same policy written four ways gives the same rule ids; HCL positions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES
+from fixture_support import compare, expected_findings, fixture_cases, implemented_rules
+from linter.config import Config
+from linter.run import RunOptions, lint
+
+pytest.importorskip("tree_sitter_hcl")
+
+HCL_CASES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
+PLAN_CASES = fixture_cases(FIXTURES / "terraform-plan")
+
+
+def expected_by_file(case: Path) -> dict:
+    """Every `<file>.expected.yaml` under a case folder: relative file -> {(rule, line, col)} of implemented rules."""
+    known = implemented_rules()
+    out = {}
+    for expected in sorted(case.rglob("*.expected.yaml")):
+        target = expected.with_name(expected.name[: -len(".expected.yaml")])
+        raw = yaml.safe_load(expected.read_text(encoding="utf-8")) or []
+        out[str(target.relative_to(case))] = {
+            (item["rule"], int(item["line"]), int(item["col"])) for item in raw if item["rule"] in known
+        }
+    return out
+
+
+def actual_by_file(case: Path) -> dict:
+    report = lint(Config(), RunOptions(paths=(str(case),)))
+    out: dict = {}
+    for finding in report.active:
+        relative = str(Path(finding.path).resolve().relative_to(case.resolve()))
+        out.setdefault(relative, set()).add((finding.rule_id, finding.span.start_line, finding.span.start_col))
+    return out
+
+
+def test_enough_terraform_fixtures():
+    assert len(HCL_CASES) >= 25
+    clean = [c for c in HCL_CASES if not any(raw for raw in _raw_expectations(c))]
+    assert len(clean) * 3 >= len(HCL_CASES), "a third of the Terraform cases must be clean"
+    assert len(PLAN_CASES) >= 6
+    assert len([c for c in PLAN_CASES if not _raw_expectations_file(c)]) * 3 >= len(PLAN_CASES)
+
+
+def _raw_expectations(case: Path):
+    return [_raw_expectations_file(Path(str(p)[: -len(".expected.yaml")])) for p in case.rglob("*.expected.yaml")]
+
+
+def _raw_expectations_file(target: Path) -> list:
+    return yaml.safe_load(Path(str(target) + ".expected.yaml").read_text(encoding="utf-8")) or []
+
+
+@pytest.mark.parametrize("case", HCL_CASES, ids=lambda p: p.name)
+def test_terraform_module(case):
+    expected = expected_by_file(case)
+    actual = actual_by_file(case)
+    problems = []
+    for name in sorted(set(expected) | set(actual)):
+        want, got = expected.get(name, set()), actual.get(name, set())
+        if want != got:
+            problems.append(f"{name}:\n  missing:    {sorted(want - got)}\n  unexpected: {sorted(got - want)}")
+    assert not problems, f"{case.name}\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", PLAN_CASES, ids=lambda p: p.name)
+def test_terraform_plan(case):
+    problem = compare(case)
+    assert not problem, problem
+
+
+def test_every_policy_rule_fires_somewhere():
+    """Every rule that applies to policies (and MWAA011 for environments) fires on some Terraform fixture."""
+    fired = set()
+    for case in HCL_CASES:
+        for found in expected_by_file(case).values():
+            fired |= {rule for rule, _, _ in found}
+    for case in PLAN_CASES:
+        fired |= {rule for rule, _, _ in expected_findings(case)}
+    wanted = {f"MWAA{n:03d}" for n in range(0, 13)} & implemented_rules()
+    assert wanted <= fired, f"never expected: {sorted(wanted - fired)}"
+
+
+# -- the same policy, four ways ---------------------------------------------------------------------------------------
+POLICY_JSON = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": ["airflow:*"], "Resource": "*"},
+    {"Effect": "Allow", "Action": "airflow:InvokeRestApi", "Resource": "arn:aws:airflow:us-east-1:111122223333:role/analytics/admin"},
+    {"Effect": "Allow", "Action": "airflow:CreateWebLoginTokens", "Resource": "arn:aws:airflow:us-east-1:111122223333:role/analytics/*"}
+  ]
+}
+"""
+
+JSONENCODE = """resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = ["airflow:*"], Resource = "*" },
+      { Effect = "Allow", Action = "airflow:InvokeRestApi", Resource = "arn:aws:airflow:us-east-1:111122223333:role/analytics/admin" },
+      { Effect = "Allow", Action = "airflow:CreateWebLoginTokens", Resource = "arn:aws:airflow:us-east-1:111122223333:role/analytics/*" },
+    ]
+  })
+}
+"""
+
+HEREDOC = 'resource "aws_iam_policy" "p" {\n  policy = <<-EOT\n' + "".join("    " + line + "\n" for line in POLICY_JSON.splitlines()) + "  EOT\n}\n"
+
+POLICY_DOCUMENT = """data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["airflow:*"]
+    resources = ["*"]
+  }
+  statement {
+    actions   = ["airflow:InvokeRestApi"]
+    resources = ["arn:aws:airflow:us-east-1:111122223333:role/analytics/admin"]
+  }
+  statement {
+    actions   = ["airflow:CreateWebLoginTokens"]
+    resources = ["arn:aws:airflow:us-east-1:111122223333:role/analytics/*"]
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.p.json
+}
+"""
+
+
+def _rule_ids(path: Path) -> list:
+    report = lint(Config(), RunOptions(paths=(str(path),)))
+    return sorted(f.rule_id for f in report.active)
+
+
+def test_same_policy_four_ways(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "policy.json").write_text(POLICY_JSON)
+    results = {"raw": _rule_ids(raw / "policy.json")}
+    for name, text in (("jsonencode", JSONENCODE), ("heredoc", HEREDOC), ("document", POLICY_DOCUMENT)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "main.tf").write_text(text)
+        results[name] = _rule_ids(folder)
+    assert results["raw"], "the policy must have findings for the comparison to mean something"
+    assert {"MWAA001", "MWAA002", "MWAA003", "MWAA009"} <= set(results["raw"])
+    assert results["jsonencode"] == results["raw"], results
+    assert results["heredoc"] == results["raw"], results
+    assert results["document"] == results["raw"], results
+
+
+def test_heredoc_positions_point_into_the_heredoc(tmp_path):
+    (tmp_path / "main.tf").write_text(HEREDOC)
+    report = lint(Config(), RunOptions(paths=(str(tmp_path),)))
+    lines = HEREDOC.splitlines()
+    for finding in report.active:
+        line = lines[finding.span.start_line - 1]
+        assert line[finding.span.start_col - 1] == '"', (finding.rule_id, line)
+        assert finding.logical == "aws_iam_policy.p"
+
+
+def test_parse_module_never_raises_on_garbage(tmp_path):
+    from linter.sources.terraform_hcl import parse_module
+
+    samples = [
+        b"resource \"aws_iam_policy\" \"x\" {\n  policy = jsonencode({\n",
+        b"\xff\xfe\x00garbage",
+        b"locals { a = local.b\n b = local.a }\nresource \"aws_iam_policy\" \"x\" { policy = local.a }\n",
+        b"resource \"aws_iam_policy\" \"x\" { policy = <<EOF\n{\"Statement\": ${var.s}}\nEOF\n}\n",
+        b"[" * 5000,
+        b"module \"m\" { source = \"./\" }\n",
+    ]
+    for i, data in enumerate(samples):
+        folder = tmp_path / f"m{i}"
+        folder.mkdir()
+        (folder / "main.tf").write_bytes(data)
+        sources = parse_module(str(folder), [str(folder / "main.tf")])
+        assert sources and all(s.path for s in sources)
