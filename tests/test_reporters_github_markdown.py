@@ -14,6 +14,7 @@ from linter.config import Config
 from linter.engine import load_builtin_rules
 from linter.model import Finding, Level, Span, Suppression
 from linter.reporters import get_reporter
+from linter.reporters.github import escape_property
 from linter.reporters.report import Report, summary_line
 from linter.run import RunOptions, lint
 
@@ -93,6 +94,12 @@ def test_github_levels_and_multiline_spans(tmp_path):
     assert lines[1] == "::notice file=a.json,line=2,endLine=4,title=MWAA012 not-analysed::n"
     # a rule the report does not know: the title is the id alone
     assert lines[2] == "::error file=sub/b.json,line=3,col=5,endLine=3,endColumn=9,title=ORG999::e"
+
+
+def test_github_file_outside_the_root_keeps_its_absolute_path(tmp_path):
+    root, outside = tmp_path / "repo", tmp_path / "elsewhere" / "p.json"
+    line = github(report([finding(path=str(outside))], root)).splitlines()[0]
+    assert line.startswith(f"::error file={escape_property(str(outside))},line=7,")
 
 
 def test_github_leaves_out_suppressed_findings(tmp_path):

@@ -35,9 +35,18 @@ def relative_path(path: str, root: str) -> str:
     return os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
 
 
+def annotation_path(path: str, root: str) -> str:
+    """Relative to the repository root; a file outside it keeps its absolute path, which the runner makes
+    relative to the workspace itself when it can (a `../` path it cannot place)."""
+    import os
+
+    relative = relative_path(path, root)
+    return os.path.abspath(path).replace(os.sep, "/") if relative == ".." or relative.startswith("../") else relative
+
+
 def annotation(finding, root: str, rule_names: dict) -> str:
     span = finding.span
-    properties = [("file", relative_path(finding.path, root)), ("line", span.start_line)]
+    properties = [("file", annotation_path(finding.path, root)), ("line", span.start_line)]
     if span.start_line == span.end_line:
         properties += [("col", span.start_col), ("endLine", span.end_line), ("endColumn", span.end_col)]
     else:
