@@ -583,7 +583,9 @@ class Evaluator:
                 return None, 0
             return self.memoized(mod, ("local", names[1]), found, steps), 2
         if head == "path" and len(names) >= 2:
-            where = {"module": mod.directory, "root": self.root_dir, "cwd": self.root_dir}.get(names[1])
+            # relative to the root module, where Terraform runs and where file() paths start
+            module_path = os.path.relpath(mod.directory, self.root_dir) if mod.directory != self.root_dir else "."
+            where = {"module": module_path, "root": ".", "cwd": "."}.get(names[1])
             return (Str((where,), origin), 2) if where is not None else (None, 0)
         if head == "data" and len(names) >= 4:
             if names[1] == DOC_DATA and names[3] in ("json", "minified_json") and (("data", DOC_DATA, names[2]) in mod.index):
@@ -798,10 +800,11 @@ def _is_ancestor(mod: Module, directory: str) -> bool:
 
 
 def _join_path(root: str, text: str) -> str:
+    """A file() path (relative to the root module) as a path the scan can open, written like the scan's paths."""
     if os.path.isabs(text):
         return os.path.normpath(text)
-    joined = os.path.join(root, text)
-    return joined if ".." not in text.split("/") else os.path.normpath(joined)
+    text = os.path.normpath(text)
+    return root if text == "." else os.path.join(root, text) if not text.startswith("..") else os.path.normpath(os.path.join(root, text))
 
 
 def _with_note(value, note: str):
