@@ -216,6 +216,13 @@ def test_parameter_default_is_noted(tmp_path):
     assert env.name == "analytics-prod" and env.note == "name from the default of parameter EnvName"
 
 
+def test_join_picks_one_branch_per_item(tmp_path):
+    extra = "Parameters:\n  L: {Type: CommaDelimitedList, Default: 'a,b'}\n"
+    expression = '\n              - !Join ["", [!If [C, "arn:1", "arn:2"], "/x"]]\n              - !Join ["-", [p, !Ref L, !Ref AWS::NoValue, q]]'
+    source = _source(tmp_path, _policy_template(expression, extra))
+    assert [v.known for v in _resources(source)] == ["arn:1/x", "arn:2/x", "p-a-b-q"]
+
+
 def test_comma_delimited_list_parameter(tmp_path):
     extra = "Parameters:\n  Arns: {Type: CommaDelimitedList, Default: 'arn:a, arn:b'}\n"
     source = _source(tmp_path, _policy_template("!Ref Arns", extra))
@@ -447,3 +454,26 @@ def test_odd_templates_never_raise(tmp_path, junk):
     source = _source(tmp_path, HEAD + junk + "\n")
     assert source is not None
     actual_findings(tmp_path / "template.yaml")
+
+
+# -- property: mutated templates never raise -----------------------------------------------------------------------------
+
+TEMPLATE_TEXTS = [c.read_text(encoding="utf-8") for c in CASES if c.suffix == ".yaml"]
+
+
+def test_mutated_templates_never_raise():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from linter.sources.cloudformation import parse_yaml
+
+    tokens = st.sampled_from(["!If", "!Ref", "!Sub", "!GetAtt", "&a", "*a", "[", "]", "{", "}", ":", "- ", "\n", "  ", "${", "'", '"', "\t", "|"])
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(TEMPLATE_TEXTS), st.integers(0, 4000), st.integers(0, 40), tokens)
+    def check(text, at, cut, token):
+        at = min(at, len(text))
+        mutated = text[:at] + token + text[at + cut :]
+        parse_yaml("fuzz.yaml", mutated)
+
+    check()

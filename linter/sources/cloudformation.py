@@ -286,7 +286,7 @@ class Resolver:
         if isinstance(resource, dict) and arg not in seen:
             kind = resource.get("Type")
             props = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
-            name_key = "Name" if kind == ENVIRONMENT_TYPE else PRINCIPAL_RESOURCES.get(kind)
+            name_key = "Name" if kind == ENVIRONMENT_TYPE else PRINCIPAL_RESOURCES.get(kind) if isinstance(kind, str) else None
             if name_key and name_key in props:
                 found = self.resolve(props[name_key], depth, seen | {arg})
                 if found:
@@ -379,18 +379,38 @@ class Resolver:
         if not (isinstance(arg, list) and len(arg) == 2):
             return [symbolic(node)]
         delimiter = self.known(arg[0], depth, seen)
-        items = self.resolve(arg[1], depth, seen)
-        if delimiter is None or not items or any(not isinstance(i, tuple) for i in items):
+        if delimiter is None:
+            return [symbolic(node)]
+        if isinstance(arg[1], list):  # each item picks one of its alternatives (Fn::If), list values splice in
+            pieces = []
+            for item in arg[1]:
+                found = self.resolve(item, depth, seen)
+                if found is None:
+                    return [symbolic(node)]
+                pieces.append([alt if isinstance(alt, tuple) else (alt,) for alt in found] or [()])
+            lists = self.products(pieces)
+        else:
+            found = self.resolve(arg[1], depth, seen)
+            lists = found if found and all(isinstance(f, tuple) for f in found) else None
+        if lists is None:
             return [symbolic(node)]
         out = []
-        for alternative in items:
-            pieces = []
-            for i, text in enumerate(alternative):
-                if i:
-                    pieces.append(Text((delimiter,)))
-                pieces.append(text)
-            out.append(concat(pieces))
+        for texts in lists:
+            joined = []
+            for i, text in enumerate(texts):
+                joined.extend([Text((delimiter,)), text] if i else [text])
+            out.append(concat(joined))
         return out
+
+    @staticmethod
+    def products(pieces: list) -> list | None:
+        """Every choice of one alternative per piece, each flattened into one tuple; None past MAX_ALTERNATIVES."""
+        total = 1
+        for piece in pieces:
+            total *= len(piece)
+        if total > MAX_ALTERNATIVES:
+            return None
+        return [tuple(text for alternative in choice for text in alternative) for choice in itertools.product(*pieces)]
 
     def _fn_select(self, arg, node, depth, seen):
         if not (isinstance(arg, list) and len(arg) == 2):
@@ -558,7 +578,7 @@ class Builder:
         try:
             found = self.choices(node, pointer, "the policy document", text_ok=True)
         except Unresolvable as exc:
-            self.diagnostic("MWAA012", f"{exc.reason}; the policy is not analysed", exc.pointer, logical)
+            self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
             return []
         out = []
         for raw, where in found:
@@ -583,7 +603,7 @@ class Builder:
             parsed = self.parse_json_text(text, inner, logical) if text is not None else None
             if parsed is None:
                 if text is None:
-                    self.diagnostic("MWAA012", f"the policy document is {render(raw)}; not analysed", pointer, logical)
+                    self.diagnostic("MWAA012", f"the policy document is {render(raw)}, which is not JSON text", pointer, logical)
                 return []
             return [(wrap_sub(parsed, variables), inner)]
         if found:
@@ -591,7 +611,7 @@ class Builder:
             known = [t.known for t in texts if isinstance(t, Text)]
             if len(known) == len(texts) and known and all(k is not None for k in known):
                 return [(p, pointer) for p in (self.parse_json_text(k, pointer, logical, embed=False) for k in known) if p is not None]
-            self.diagnostic("MWAA012", f"the policy document is {render(raw)}, which the template does not determine; not analysed", pointer, logical)
+            self.diagnostic("MWAA012", f"the policy document is {render(raw)}, which the template does not determine", pointer, logical)
             return []
         return [(raw, pointer)]
 
@@ -613,7 +633,7 @@ class Builder:
         try:
             found = self.document_statements(raw, pointer, reader, origin)
         except Unresolvable as exc:
-            self.diagnostic("MWAA012", f"{exc.reason}; the policy is not analysed", exc.pointer, logical)
+            self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
             found = None
         self.diagnostics.extend(reader.problems)
         if found is None:
@@ -675,7 +695,7 @@ class Builder:
                 else:
                     options.append([(key, value)])
         except Unresolvable as exc:
-            self.diagnostic("MWAA012", f"{exc.reason}; the statement is not analysed", exc.pointer, logical)
+            self.diagnostic("MWAA012", f"{exc.reason}; this statement is skipped, the rest of the policy is analysed", exc.pointer, logical)
             return []
         return [
             {key: value for key, value in variant if value is not ABSENT}
@@ -747,7 +767,7 @@ def bounded_product(options: list, builder: Builder, pointer: tuple, logical: st
         total *= len(option)
     if total > MAX_ALTERNATIVES:
         builder.diagnostic(
-            "MWAA012", f"Fn::If choices give {total} variants of this statement; only the first {MAX_ALTERNATIVES} are analysed", pointer, logical
+            "MWAA012", f"all of the {total} variants Fn::If gives this statement (only the first {MAX_ALTERNATIVES} are analysed)", pointer, logical
         )
     return list(itertools.islice(itertools.product(*options), MAX_ALTERNATIVES))
 
@@ -814,7 +834,7 @@ class TemplateBuilder(Builder):
             pointer = ("Resources", logical)
             if not isinstance(resource, dict):
                 if isinstance(logical, str) and logical.startswith("Fn::ForEach") and mentions_iam(resource):
-                    self.diagnostic("MWAA012", "resources generated by Fn::ForEach are not expanded; their policies are not analysed", pointer, logical)
+                    self.diagnostic("MWAA012", "the policies of resources generated by Fn::ForEach (the loop is not expanded)", pointer, logical)
                 continue
             kind = resource.get("Type")
             if not isinstance(kind, str):
@@ -924,9 +944,9 @@ class TemplateBuilder(Builder):
             elif isinstance(item, dict) and len(item) == 1:
                 (template_name,) = item
                 if re.search("airflow|mwaa", str(template_name), re.I):
-                    self.diagnostic("MWAA012", f"SAM policy template {template_name} is not expanded; not analysed", where, logical)
+                    self.diagnostic("MWAA012", f"SAM policy template {template_name} (SAM expands it at deployment)", where, logical)
             elif isinstance(item, dict):
-                self.diagnostic("MWAA012", "a SAM policy that is neither a statement document nor a policy template; not analysed", where, logical)
+                self.diagnostic("MWAA012", "a SAM policy item that is neither a statement document nor a policy template", where, logical)
         return Found(logical, "sam", self.add_documents(docs), managed=tuple(managed))  # type: kept from resource()
 
     def items(self, node, pointer: tuple, what: str | None = None, logical: str | None = None) -> list:
@@ -938,7 +958,7 @@ class TemplateBuilder(Builder):
         try:
             found = self.choices(node, pointer, what)
         except Unresolvable as exc:
-            self.diagnostic("MWAA012", f"{exc.reason}; not analysed", exc.pointer, logical)
+            self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
             return []
         for value, where in found:
             for i, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
@@ -946,7 +966,7 @@ class TemplateBuilder(Builder):
                 try:
                     out.extend(self.choices(item, item_pointer, what))
                 except Unresolvable as exc:
-                    self.diagnostic("MWAA012", f"{exc.reason}; not analysed", exc.pointer, logical)
+                    self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
         return out
 
     # environments
@@ -1264,7 +1284,7 @@ def parse_yaml(path: str, text: str) -> ParsedSource | None:
             Diagnostic("MWAA000", f'duplicate key "{pointer[-1]}": only the last one counts', Origin(path, pointer, index.span(*offsets)))
         )
     if extra:
-        builder.diagnostic("MWAA012", f"the YAML stream holds {extra + 1} templates; only the first is analysed", (), None)
+        builder.diagnostic("MWAA012", f"templates after the first of this YAML stream ({extra + 1} templates; only the first is analysed)", (), None)
     spans = OffsetSpans(index, values, keys)
     return assemble(builder, spans, comment_directives(text))
 
