@@ -181,3 +181,61 @@ def test_parse_module_never_raises_on_garbage(tmp_path):
         (folder / "main.tf").write_bytes(data)
         sources = parse_module(str(folder), [str(folder / "main.tf")])
         assert sources and all(s.path for s in sources)
+
+
+def _parse(tmp_path, text: str):
+    from linter.sources.terraform_hcl import parse_module
+
+    (tmp_path / "main.tf").write_text(text)
+    return parse_module(str(tmp_path), [str(tmp_path / "main.tf")])
+
+
+def test_variable_default_note_environment_and_declared_calls(tmp_path):
+    text = """variable "env" {
+  default = "analytics"
+}
+
+resource "aws_mwaa_environment" "this" {
+  name = var.env
+}
+
+# mwaa-lint: calls GET /eventLogs, POST /dags/{dag_id}/dagRuns
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "airflow:InvokeRestApi", Resource = "arn:aws:airflow:${var.env}:1:role/${aws_mwaa_environment.this.name}/User" }]
+  })
+}
+"""
+    (source,) = _parse(tmp_path, text)
+    (env,) = source.environments
+    assert (env.name, env.webserver_access_mode, env.logical) == ("analytics", "PRIVATE_ONLY", "aws_mwaa_environment.this")
+    assert "from the default of variable env" in env.note
+    (doc,) = source.documents
+    (value,) = doc.statements[0].resources
+    assert value.known == "arn:aws:airflow:analytics:1:role/analytics/User"
+    assert "from the default of variable env" in value.note
+    assert (value.origin.span.start_line, value.origin.span.start_col) == (13, 83)
+    calls = [(c.text, c.origin.span.start_line, c.origin.span.start_col, c.origin.span.end_col) for c in doc.calls]
+    assert calls == [("GET /eventLogs", 9, 21, 35), ("POST /dags/{dag_id}/dagRuns", 9, 37, 64)]
+    (principal,) = source.principals
+    assert principal.name == "aws_iam_policy.p" and principal.documents == (doc,)
+
+
+def test_unknowns_stay_symbolic_and_cycles_end(tmp_path):
+    text = """locals {
+  a = local.b
+  b = "${local.a}-x"
+}
+
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "airflow:GetEnvironment", Resource = "arn:${data.aws_partition.current.partition}:airflow:us-east-1:1:environment/${local.a}" }]
+  })
+}
+"""
+    (source,) = _parse(tmp_path, text)
+    (value,) = source.documents[0].statements[0].resources
+    assert value.is_symbolic and value.parts[0] == "arn:"
+    assert value.parts[1].text == "${data.aws_partition.current.partition}"

@@ -32,7 +32,6 @@ from ..model import (
     ParsedSource,
     PolicyDocument,
     Principal,
-    Statement,
     Symbolic,
     Value,
 )
@@ -59,7 +58,6 @@ ATTACHMENTS = {
 }
 SYMBOLIC_DATA = ("aws_region", "aws_caller_identity", "aws_partition")
 DOC_DATA = "aws_iam_policy_document"
-REMOTE_SOURCE = re.compile(r"^(?:[a-z0-9]+::|git@|https?://|s3::|gcs::|hg::|github\.com/|bitbucket\.org/)|^[^./][^:]*/[^/]+/[^/]+$")
 MARK = "\ue001"  # stands for a symbolic part while JSON text with interpolations is decoded
 CALLS = re.compile(r"^(?:#|//)\s*mwaa-lint:\s*calls\b\s*(.*)$")
 STATEMENT_ATTRIBUTES = ("sid", "effect", "actions", "not_actions", "resources", "not_resources")
@@ -386,7 +384,6 @@ class Evaluator:
         self.memo: dict = {}
         self.problems: list[Diagnostic] = []
         self.files: dict = {}  # path -> HclFile (child module files)
-        self.json_files: dict = {}  # path -> ParsedSource-ready marker
         self.children: dict = {}  # (id(module), call name) -> Module | None
 
     def note(self, rule: str, message: str, origin: Origin, logical: str | None = None) -> None:
@@ -907,14 +904,6 @@ def _list_items(value, flat: bool = False) -> list:
 
 
 # -- policies -----------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Found:
-    """What building documents from a policy value gave."""
-
-    documents: tuple = ()
-    calls: tuple = ()
-
-
 class Builder:
     """Builds PolicyDocuments from evaluated values, and the principals and environments of a module tree."""
 
@@ -922,7 +911,6 @@ class Builder:
         self.ev = ev
         self.scope = scope
         self.data_docs: dict = {}  # (id(module), name) -> PolicyDocument | None
-        self.data_calls: dict = {}  # (id(module), name) -> calls
         self.used_data: set = set()
         self.extra_sources: dict = {}  # JSON file path -> True
 
@@ -1356,9 +1344,7 @@ def _leaf(value) -> Leaf:
         return Leaf((_literal_text(value.value) if value.value is not None else "null",), value.origin)
     if isinstance(value, Unknown):
         return Leaf(_symbolic(value), value.origin)
-    origin = getattr(value, "origin", None)
-    text = value.text if isinstance(value, Unknown) else (origin and "…") or "…"
-    return Leaf((Symbolic("${" + str(text) + "}"),), origin)
+    return Leaf((Symbolic("${…}"),), getattr(value, "origin", None))  # a list, an object or a policy reference
 
 
 def _leaf_text(leaf: Leaf) -> str:
