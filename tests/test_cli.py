@@ -194,3 +194,14 @@ def test_installed_command_ships_rules_and_data(tmp_path):
     out = subprocess.run([command, "check", str(fixture)], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert out.returncode == 1, out.stderr
     assert " MWAA002 " in out.stdout and " MWAA010 " in out.stdout
+
+
+def test_named_tf_file_brings_its_module(tmp_path):
+    """pre-commit passes only changed files; a Terraform module is the whole folder."""
+    case = ROOT / "fixtures" / "terraform" / "mwaa003-variable-default-role"
+    alone = invoke("check", "--format", "json", str(case / "main.tf"))
+    whole = invoke("check", "--format", "json", str(case))
+    assert [(f["rule"], f["line"]) for f in json.loads(alone.output)["findings"]] == [
+        (f["rule"], f["line"]) for f in json.loads(whole.output)["findings"]
+    ]
+    assert json.loads(alone.output)["findings"], "the role from variables.tf must resolve when main.tf is named alone"

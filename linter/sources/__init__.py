@@ -49,6 +49,15 @@ def discover(paths, exclude=()) -> tuple[list[str], list[Diagnostic]]:
                     if name.endswith(EXTENSIONS) and not excluded(path) and path not in seen:
                         seen.add(path)
                         files.append(path)
+        elif given.endswith(".tf") and os.path.isfile(given):
+            # Terraform reads a folder as one module: a named .tf file brings its siblings (pre-commit passes
+            # only the changed files).
+            folder = os.path.dirname(given) or "."
+            for name in sorted(os.listdir(folder)):
+                path = given if name == os.path.basename(given) else os.path.join(os.path.dirname(given), name)
+                if name.endswith(".tf") and path not in seen and not excluded(path):
+                    seen.add(path)
+                    files.append(path)
         elif given not in seen and not excluded(given):
             seen.add(given)
             files.append(given)
