@@ -217,7 +217,7 @@ resource "aws_iam_policy" "p" {
     assert "from the default of variable env" in value.note
     assert (value.origin.span.start_line, value.origin.span.start_col) == (13, 83)
     calls = [(c.text, c.origin.span.start_line, c.origin.span.start_col, c.origin.span.end_col) for c in doc.calls]
-    assert calls == [("GET /eventLogs", 9, 21, 35), ("POST /dags/{dag_id}/dagRuns", 9, 37, 64)]
+    assert calls == [("GET /eventLogs", 9, 20, 34), ("POST /dags/{dag_id}/dagRuns", 9, 36, 63)]
     (principal,) = source.principals
     assert principal.name == "aws_iam_policy.p" and principal.documents == (doc,)
 
