@@ -562,15 +562,24 @@ class Builder:
             raise Unresolvable(f"{what} is {render(node)}, which the template does not determine", pointer)
         return [(node, pointer)]  # not a structure: the caller decides (e.g. a Ref naming a role)
 
-    def items(self, node, pointer: tuple, what: str | None = None) -> list:
-        """The items of a list that may itself be (or contain) Fn::If and AWS::NoValue."""
+    def items(self, node, pointer: tuple, what: str | None = None, logical: str | None = None) -> list:
+        """Items of a list property (itself possibly Fn::If, items possibly AWS::NoValue); an undetermined item
+        is reported (MWAA012) when `what` names it, and skipped."""
+        if node is None:
+            return []
         out = []
-        for value, where in self.choices(node, pointer, what):
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    out.extend(self.choices(item, where + (i,), what))
-            else:
-                out.append((value, where))
+        try:
+            found = self.choices(node, pointer, what)
+        except Unresolvable as exc:
+            self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
+            return []
+        for value, where in found:
+            for i, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
+                item_pointer = where + (i,) if i is not None else where
+                try:
+                    out.extend(self.choices(item, item_pointer, what))
+                except Unresolvable as exc:
+                    self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
         return out
 
     def documents(self, node, pointer: tuple, logical: str, name: str, kind: str = "identity") -> list:
@@ -658,9 +667,8 @@ class Builder:
                 )
         items = []
         for body, where in self.choices(raw["Statement"], pointer + ("Statement",), "the Statement"):
-            if isinstance(body, list):
-                for i, item in enumerate(body):
-                    items.extend(self.choices(item, where + (i,), "a statement"))
+            if isinstance(body, list):  # an undetermined statement is reported (MWAA012); the others are analysed
+                items.extend(self.items(body, where, "a statement", reader.logical))
             elif isinstance(body, dict) and not intrinsic(body):
                 items.append((body, where))
             else:
@@ -820,7 +828,6 @@ class TemplateBuilder(Builder):
     def __init__(self, template: Template, embed=None):
         super().__init__(template, embed)
         self.docs: list = []  # every PolicyDocument, identity and trust
-        self.doc_calls: dict = {}  # document index -> [DeclaredCall]
         self.environments: list = []
 
     def add_documents(self, docs) -> tuple:
@@ -858,7 +865,7 @@ class TemplateBuilder(Builder):
             elif kind in PRINCIPAL_RESOURCES:
                 found = merge(found, self.principal_resource(logical, kind, props, where))
             else:
-                found = merge(found, self.sam_resource(logical, props, where))
+                found = merge(found, self.sam_resource(logical, kind, props, where))
         return found
 
     def policy_resource(self, logical: str, kind: str, props: dict, pointer: tuple) -> Found:
@@ -931,7 +938,7 @@ class TemplateBuilder(Builder):
                     out.append(target)
         return tuple(out)
 
-    def sam_resource(self, logical: str, props: dict, pointer: tuple) -> Found:
+    def sam_resource(self, logical: str, kind: str, props: dict, pointer: tuple) -> Found:
         """SAM Policies: statement documents are analysed; managed policy names are not documents; SAM policy
         templates are reported only when they could concern Airflow (no SAM template grants airflow actions)."""
         docs = []
@@ -947,27 +954,7 @@ class TemplateBuilder(Builder):
                     self.diagnostic("MWAA012", f"SAM policy template {template_name} (SAM expands it at deployment)", where, logical)
             elif isinstance(item, dict):
                 self.diagnostic("MWAA012", "a SAM policy item that is neither a statement document nor a policy template", where, logical)
-        return Found(logical, "sam", self.add_documents(docs), managed=tuple(managed))  # type: kept from resource()
-
-    def items(self, node, pointer: tuple, what: str | None = None, logical: str | None = None) -> list:
-        """Items of a list property (itself possibly Fn::If, items possibly AWS::NoValue); an undetermined item
-        is reported (MWAA012) when `what` names it, and skipped."""
-        if node is None:
-            return []
-        out = []
-        try:
-            found = self.choices(node, pointer, what)
-        except Unresolvable as exc:
-            self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
-            return []
-        for value, where in found:
-            for i, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
-                item_pointer = where + (i,) if i is not None else where
-                try:
-                    out.extend(self.choices(item, item_pointer, what))
-                except Unresolvable as exc:
-                    self.diagnostic("MWAA012", exc.reason, exc.pointer, logical)
-        return out
+        return Found(logical, kind, self.add_documents(docs), managed=tuple(managed))
 
     # environments
 
