@@ -151,6 +151,13 @@ def test_json_string_policy_positions_point_into_the_string(tmp_path):
     assert (resource.start_line, resource.start_col) == (8, 66)
 
 
+def test_single_quoted_json_string_maps_into_the_string(tmp_path):
+    line = """      PolicyDocument: '{"Statement": {"Effect": "Allow", "Action": "airflow:*", "Resource": "*"}}'"""
+    source = _source(tmp_path, HEAD + "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n" + line + "\n")
+    action = _span(source, source.documents[0].statements[0].actions[0].origin)
+    assert (action.start_line, action.start_col, action.end_col) == (6, line.index('"airflow:*"') + 1, line.index('"airflow:*"') + 12)
+
+
 def test_quoted_json_string_with_escapes_falls_back_to_the_scalar(tmp_path):
     text = HEAD + "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: " + json.dumps(
         json.dumps({"Statement": [{"Effect": "Allow", "Action": "airflow:*", "Resource": "*"}]})
