@@ -173,7 +173,11 @@ def test_parse_module_never_raises_on_garbage(tmp_path):
         b"locals { a = local.b\n b = local.a }\nresource \"aws_iam_policy\" \"x\" { policy = local.a }\n",
         b"resource \"aws_iam_policy\" \"x\" { policy = <<EOF\n{\"Statement\": ${var.s}}\nEOF\n}\n",
         b"[" * 5000,
+        b"locals { x = " + b"(" * 5000 + b"1" + b")" * 5000 + b" }\n",
+        b"locals { x = " + b"lower(" * 250 + b"local.x" + b")" * 250 + b" }\nresource \"aws_iam_policy\" \"p\" { policy = local.x }\n",
         b"module \"m\" { source = \"./\" }\n",
+        b"locals {\n" + b"".join(b"  n%d = [local.n%d, local.n%d]\n" % (i, i + 1, i + 1) for i in range(40)) + b"  n40 = \"airflow:*\"\n}\nresource \"aws_iam_policy\" \"p\" { policy = jsonencode({Statement = [{Effect = \"Allow\", Action = local.n0, Resource = \"*\"}]}) }\n",
+        b"locals {\n" + b"".join(b"  s%d = \"${local.s%d}${local.s%d}\"\n  l%d = concat(local.l%d, local.l%d)\n" % (i, i + 1, i + 1, i, i + 1, i + 1) for i in range(40)) + b"  s40 = \"abcdefgh\"\n  l40 = [\"a\", \"b\"]\n}\nresource \"aws_iam_policy\" \"p\" { policy = jsonencode({Statement = [{Effect = \"Allow\", Action = local.l0, Resource = local.s0}]}) }\n",
     ]
     for i, data in enumerate(samples):
         folder = tmp_path / f"m{i}"

@@ -41,8 +41,10 @@ from .iam_json import DocumentReader, trusts_airflow
 MAX_STEPS = 48  # nested reference hops (var -> local -> ...) before a value is left symbolic: cycles cannot hang
 MAX_MODULE_DEPTH = 6  # nested local module calls followed
 MAX_SYNTAX_ERRORS = 5  # MWAA000 findings per file
-MAX_NESTING = 300  # deeper bracket nesting is MWAA000 before the evaluator (which recurses) sees it
+MAX_NESTING = 100  # deeper bracket nesting is MWAA000 before the evaluator (which recurses) sees it
 MAX_POLICY_FILE_BYTES = 2 * 1024 * 1024
+MAX_TEXT = 200_000  # longer computed strings (doubling interpolations) are left symbolic
+MAX_ITEMS = 10_000  # longer computed lists likewise
 
 POLICY_RESOURCES = {  # resource type -> attribute naming the principal it attaches to
     "aws_iam_policy": None,
@@ -353,10 +355,8 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         problems.append(Diagnostic("MWAA000", f"cannot read file: {reason}", replace(origin, span=_file_start())))
         return HclFile(path, "", b"", None, LineIndex(""), {}, {})
-    from . import nesting_depth_exceeds
-
     index = LineIndex(text)
-    if nesting_depth_exceeds(text, MAX_NESTING):
+    if _too_deep(text):
         problems.append(Diagnostic("MWAA000", f"HCL nested deeper than {MAX_NESTING} levels; not parsed", replace(origin, span=_file_start())))
         return HclFile(path, text, b"", None, index, {}, {})
     data = text.encode("utf-8")
@@ -366,6 +366,21 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
     if tree.root_node.has_error:
         problems.extend(_syntax_problems(file))
     return file
+
+
+def _too_deep(text: str) -> bool:
+    """Bracket and parenthesis nesting beyond MAX_NESTING (strings ignored: an upper bound is enough)."""
+    if sum(text.count(c) for c in "([{") <= MAX_NESTING:
+        return False
+    depth = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return False
 
 
 def _file_start():
@@ -498,6 +513,8 @@ class Evaluator:
                 parts.append(Symbolic(file.node_text(child)))
         origin = file.origin(ptr, node)
         merged = _merge_parts(parts)
+        if sum(len(p) if isinstance(p, str) else len(p.text) for p in merged) > MAX_TEXT:
+            return Unknown(file.node_text(node)[:200], origin, f"the string would be longer than {MAX_TEXT:,} characters")
         info = None
         if heredoc:
             body = [c for c in node.children if c.type in ("template_literal", "template_interpolation", "template_directive")]
@@ -684,6 +701,8 @@ class Evaluator:
                 items.extend(_list_items(value, flat=short == "flatten"))
             if short == "compact":
                 items = [v for v in items if not (isinstance(v, Str) and v.parts == ("",))]
+            if len(items) > MAX_ITEMS:
+                return Unknown(file.node_text(node)[:200], origin, f"the list would have more than {MAX_ITEMS:,} items")
             return Lst(tuple(items), origin)
         if short in ("lower", "upper", "trimspace", "tostring") and len(args) == 1:
             value = args[0]
@@ -888,18 +907,22 @@ def _format(spec: Str, args, origin):
     return Str(_merge_parts(parts), origin)
 
 
-def _list_items(value, flat: bool = False) -> list:
+def _list_items(value, flat: bool = False, depth: int = 0) -> list:
     """Items of a list-valued expression: both sides of conditionals; an unknown list is one symbolic item."""
+    if depth > 16:
+        return [Unknown("…", getattr(value, "origin", None), "nested too deeply")]
     if isinstance(value, Lst):
         items = []
         for item in value.items:
             if isinstance(item, Choice) or (flat and isinstance(item, Lst)):
-                items.extend(_list_items(item, flat))
+                items.extend(_list_items(item, flat, depth + 1))
             else:
                 items.append(item)
+            if len(items) > MAX_ITEMS:
+                break
         return items
     if isinstance(value, Choice):
-        return [i for option in value.options for i in _list_items(option, flat)]
+        return [i for option in value.options for i in _list_items(option, flat, depth + 1)]
     return [value]
 
 
@@ -1351,24 +1374,23 @@ def _leaf_text(leaf: Leaf) -> str:
     return "".join(p if isinstance(p, str) else p.text for p in leaf.parts)
 
 
-def _to_raw(value, skipped: list):
-    """An evaluated HCL value as the JSON-like data DocumentReader reads; strings become Leafs."""
+def _to_raw(value, skipped: list, budget: list | None = None):
+    """An evaluated HCL value as the JSON-like data DocumentReader reads; strings become Leafs. A budget of nodes
+    keeps shared sub-values (local.a = [local.b, local.b], ...) from expanding without bound."""
+    budget = budget if budget is not None else [MAX_ITEMS * 10]
+    budget[0] -= 1
+    if budget[0] < 0:
+        return Leaf((Symbolic("${…}"),), getattr(value, "origin", None))
     if isinstance(value, Obj):
-        out = {}
-        for key, item, _ in value.items:
-            out[key] = _to_raw(item, skipped)
-        return out
-    if isinstance(value, Lst):
-        return [_to_raw(item, skipped) for item in _list_items(value)]
+        return {key: _to_raw(item, skipped, budget) for key, item, _ in value.items}
+    if isinstance(value, (Lst, Choice)) and not (isinstance(value, Choice) and all(isinstance(o, Str) for o in value.options)):
+        items = _list_items(value)[:MAX_ITEMS]
+        return [_to_raw(item, skipped, budget) for item in items]
     if isinstance(value, Lit):
         return value.value
-    if isinstance(value, Choice):
-        options = [_to_raw(o, skipped) for o in value.options]
-        if all(isinstance(o, list) for o in options):
-            return [i for o in options for i in o]
-        if all(isinstance(o, Leaf) for o in options) and len({o.parts for o in options}) == 1:
-            return options[0]
-        return [i for o in options for i in (o if isinstance(o, list) else [o])]
+    if isinstance(value, Choice):  # a string that differs by branch: every branch is an element
+        leaves = [_leaf(o) for o in value.options]
+        return leaves[0] if len({leaf.parts for leaf in leaves}) == 1 else leaves
     return _leaf(value)
 
 
@@ -1674,7 +1696,11 @@ def parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
     root = Module(directory, tuple(hcl_files), "", None, {}, _index(hcl_files), 0)
     builder = Builder(ev, directory)
     out = Collected()
-    _walk_module(ev, builder, root, out)
+    try:
+        _walk_module(ev, builder, root, out)
+    except RecursionError:  # a bound above should prevent it; never a traceback
+        ev.note("MWAA000", "expressions nested too deeply to analyse", Origin(hcl_files[0].path, (), _file_start()) if hcl_files else Origin(directory))
+        out = Collected()
     documents, principals = _link(out, directory)
     all_files = {f.path: f for f in hcl_files}
     all_files.update(ev.files)
