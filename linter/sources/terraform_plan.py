@@ -312,11 +312,17 @@ def _config_address(address: str) -> str:
 
 def _used(plan: PlanReader, address: str) -> bool:
     """Whether a data document reaches a policy resource (read there through its planned JSON or the configuration)."""
-    for other, (prefix, resource, _) in plan.config.items():
+    for prefix, resource, _ in plan.config.values():
         if resource.get("type") in POLICY_RESOURCES or resource.get("type") == "aws_iam_role":
-            for expression in (resource.get("expressions") or {}).values():
-                if isinstance(expression, dict) and _referenced(expression, prefix, (DOC_DATA,)) == address:
-                    return True
+            todo = list((resource.get("expressions") or {}).values())  # attributes and nested blocks (inline_policy)
+            while todo:
+                expression = todo.pop()
+                if isinstance(expression, list):
+                    todo.extend(expression)
+                elif isinstance(expression, dict):
+                    if _referenced(expression, prefix, (DOC_DATA,)) == address:
+                        return True
+                    todo.extend(v for v in expression.values() if isinstance(v, (dict, list)))
     return False
 
 
