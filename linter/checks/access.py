@@ -522,4 +522,4 @@ def unsupported_airflow_version(scan, config, options):
             advice = f"upgrade to a supported version ({', '.join(supported)})"
         else:
             advice = f"use a version MWAA offers ({', '.join(supported)})"
-        yield Hit(origin, {"environment": environment.name or "?", "problem": info.message, "advice": advice}, logical=environment.logical)
+        yield Hit(origin, {"environment": environment.name or environment.logical or "(unnamed)", "problem": info.message, "advice": advice}, logical=environment.logical)
