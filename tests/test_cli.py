@@ -205,3 +205,10 @@ def test_named_tf_file_brings_its_module(tmp_path):
         (f["rule"], f["line"]) for f in json.loads(whole.output)["findings"]
     ]
     assert json.loads(alone.output)["findings"], "the role from variables.tf must resolve when main.tf is named alone"
+
+
+def test_a_policy_read_twice_is_reported_once(tmp_path):
+    (tmp_path / "p.json").write_text(json.dumps(BAD_POLICY, indent=2))
+    (tmp_path / "main.tf").write_text('resource "aws_iam_policy" "p" {\n  policy = file("${path.module}/p.json")\n}\n')
+    document = json.loads(invoke("check", "--format", "json", str(tmp_path)).output)
+    assert [(f["rule"], f["line"], f["logical"]) for f in document["findings"]] == [("MWAA002", 7, "aws_iam_policy.p")]

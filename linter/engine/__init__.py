@@ -172,7 +172,17 @@ def run(scan: Scan, rules: list[Rule], config: Config, root: str = ".") -> list[
                     related,
                 )
             )
-    return with_fingerprints(sorted(set(findings), key=lambda f: f.sort_key), root)
+    return with_fingerprints(_one_per_place(findings), root)
+
+
+def _one_per_place(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, place, message): a file read twice (a policy JSON that Terraform also loads with
+    file(), a child module linted alone and through its call) reports once, under its most specific name."""
+    best: dict = {}
+    for finding in sorted(findings, key=lambda f: (f.sort_key, f.logical is None, f.logical or "")):
+        key = (finding.rule_id, finding.path, finding.span, finding.message)
+        best.setdefault(key, finding)
+    return sorted(best.values(), key=lambda f: f.sort_key)
 
 
 def with_fingerprints(findings: list[Finding], root: str = ".") -> list[Finding]:
