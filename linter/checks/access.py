@@ -181,64 +181,69 @@ def _resolved_calls(principal, table):
 
 
 # -- MWAA006 / MWAA007 ------------------------------------------------------------------------------------------------
-def insufficient_role(scan, config, options):
-    if not any(p.calls for p in scan.principals):
-        return
-    from ..airflow.tables import format_permission, least_role
-
+def _judged_principals(scan, config):
+    """(principal, environment, Airflow table, effective access) for every principal with declared calls, on each
+    environment it is judged on whose Airflow version is known."""
     for principal in scan.principals:
         if not principal.calls:
             continue
         for environment in principal_environments(scan, principal):
             table = _table(airflow_version(environment, config))
-            if table is None:
+            if table is not None:
+                customs = {name for name, _ in environment.custom_roles}
+                yield principal, environment, table, effective_access(principal, environment.name, customs)
+
+
+def insufficient_role(scan, config, options):
+    if not any(p.calls for p in scan.principals):
+        return
+    from ..airflow.tables import format_permission, least_role
+
+    for principal, environment, table, access in _judged_principals(scan, config):
+        role = access.role_for_calls
+        related = tuple((c.origin, f"declared call {c.text}") for c in principal.calls)
+        if role is None and not access.custom_roles:
+            first = principal.calls[0]
+            yield Hit(
+                first.origin,
+                {
+                    "call": first.text,
+                    "environment": environment.name,
+                    "problem": f"no InvokeRestApi or CreateWebLoginToken grant for environment {environment.name}",
+                    "role": "none",
+                    "least": "",
+                },
+                related=related[1:],
+                logical=principal.logical,
+            )
+            continue
+        held = (table.roles[role] if role else frozenset()) | _custom_permissions(environment, access.custom_roles)
+        for call, resolution in _resolved_calls(principal, table):
+            if isinstance(resolution, Exception) or resolution.endpoint is None:
                 continue
-            customs = {name for name, _ in environment.custom_roles}
-            access = effective_access(principal, environment.name, customs)
-            role = access.role_for_calls
-            related = tuple((c.origin, f"declared call {c.text}") for c in principal.calls)
-            if role is None and not access.custom_roles:
-                first = principal.calls[0]
-                yield Hit(
-                    first.origin,
-                    {
-                        "call": first.text,
-                        "environment": environment.name,
-                        "problem": f"no InvokeRestApi or CreateWebLoginToken grant for environment {environment.name}",
-                        "role": "none",
-                        "least": "",
-                    },
-                    related=related[1:],
-                    logical=principal.logical,
-                )
+            missing = sorted(set(resolution.endpoint.permissions) - held)
+            if not missing:
                 continue
-            held = (table.roles[role] if role else frozenset()) | _custom_permissions(environment, access.custom_roles)
-            for call, resolution in _resolved_calls(principal, table):
-                if isinstance(resolution, Exception) or resolution.endpoint is None:
-                    continue
-                missing = sorted(set(resolution.endpoint.permissions) - held)
-                if not missing:
-                    continue
-                least = least_role(table, resolution.endpoint.permissions)
-                grant = access.grant_of(access.highest_named) if access.highest_named else access.grant_of(None)
-                has = role or "no default role"
-                if access.custom_roles:
-                    has += f" with the custom role{'s' if len(access.custom_roles) > 1 else ''} {', '.join(access.custom_roles)}"
-                if role == "Public" and not access.highest_named:
-                    has = "Public (the role is not named, so MWAA maps the session to the most restrictive role)"
-                yield Hit(
-                    grant.origin if grant else call.origin,
-                    {
-                        "call": call.text,
-                        "environment": environment.name,
-                        "problem": f"needs {', '.join(format_permission(p) for p in missing)}, which {has} lacks on Airflow {table.airflow_version}",
-                        "role": has,
-                        "least": f"; the least default role that works is {least}" if least else "; no default role has it",
-                    },
-                    related=((call.origin, f"declared call {call.text}"),)
-                    + tuple((g.origin, f"grants {g.role or 'an unnamed role'}") for g in access.grants if g is not grant),
-                    logical=principal.logical,
-                )
+            least = least_role(table, resolution.endpoint.permissions)
+            grant = access.grant_of(access.highest_named) if access.highest_named else access.grant_of(None)
+            has = role or "no default role"
+            if access.custom_roles:
+                has += f" with the custom role{'s' if len(access.custom_roles) > 1 else ''} {', '.join(access.custom_roles)}"
+            if role == "Public" and not access.highest_named:
+                has = "Public (the role is not named, so MWAA maps the session to the most restrictive role)"
+            yield Hit(
+                grant.origin if grant else call.origin,
+                {
+                    "call": call.text,
+                    "environment": environment.name,
+                    "problem": f"needs {', '.join(format_permission(p) for p in missing)}, which {has} lacks on Airflow {table.airflow_version}",
+                    "role": has,
+                    "least": f"; the least default role that works is {least}" if least else "; no default role has it",
+                },
+                related=((call.origin, f"declared call {call.text}"),)
+                + tuple((g.origin, f"grants {g.role or 'an unnamed role'}") for g in access.grants if g is not grant),
+                logical=principal.logical,
+            )
 
 
 def excessive_role(scan, config, options):
@@ -246,34 +251,27 @@ def excessive_role(scan, config, options):
         return
     from ..airflow.tables import least_role
 
-    for principal in scan.principals:
-        if not principal.calls:
+    for principal, environment, table, access in _judged_principals(scan, config):
+        highest = access.highest_named
+        if highest is None:
             continue
-        for environment in principal_environments(scan, principal):
-            table = _table(airflow_version(environment, config))
-            if table is None:
-                continue
-            access = effective_access(principal, environment.name, {n for n, _ in environment.custom_roles})
-            highest = access.highest_named
-            if highest is None:
-                continue
-            needed = set()
-            resolutions = list(_resolved_calls(principal, table))
-            if any(isinstance(r, Exception) or r.endpoint is None for _, r in resolutions):
-                continue  # an unknown call (MWAA008): the least role cannot be decided
-            for _, resolution in resolutions:
-                needed |= set(resolution.endpoint.permissions)
-            least = least_role(table, needed)
-            if least is None or DEFAULT_ROLES.index(least) >= DEFAULT_ROLES.index(highest):
-                continue
-            grant = access.grant_of(highest)
-            calls = ", ".join(c.text for c in principal.calls)
-            yield Hit(
-                grant.origin,
-                {"role": highest, "least": least, "calls": calls, "environment": environment.name, "version": table.airflow_version},
-                related=tuple((c.origin, f"declared call {c.text}") for c in principal.calls),
-                logical=principal.logical,
-            )
+        needed = set()
+        resolutions = list(_resolved_calls(principal, table))
+        if any(isinstance(r, Exception) or r.endpoint is None for _, r in resolutions):
+            continue  # an unknown call (MWAA008): the least role cannot be decided
+        for _, resolution in resolutions:
+            needed |= set(resolution.endpoint.permissions)
+        least = least_role(table, needed)
+        if least is None or DEFAULT_ROLES.index(least) >= DEFAULT_ROLES.index(highest):
+            continue
+        grant = access.grant_of(highest)
+        calls = ", ".join(c.text for c in principal.calls)
+        yield Hit(
+            grant.origin,
+            {"role": highest, "least": least, "calls": calls, "environment": environment.name, "version": table.airflow_version},
+            related=tuple((c.origin, f"declared call {c.text}") for c in principal.calls),
+            logical=principal.logical,
+        )
 
 
 # -- MWAA008 ---------------------------------------------------------------------------------------------------------
