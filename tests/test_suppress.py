@@ -97,3 +97,21 @@ def test_suppressed_findings_left_out_of_sarif_unless_asked(tmp_path):
     full = json.loads(runner.invoke(app, ["check", "--config", str(config_file), "--format", "sarif", "--sarif-suppressed", str(target)]).stdout)
     (suppressed,) = [r for r in full["runs"][0]["results"] if r.get("suppressions")]
     assert suppressed["suppressions"] == [{"kind": "external", "status": "accepted", "justification": "configuration: rules.MWAA001.ignore 'p.json'"}]
+
+
+def test_inline_comments_and_metadata_suppress_exactly_their_finding():
+    from conftest import FIXTURES
+
+    folder = FIXTURES / "suppression"
+    report = lint(config_from_dict({}, str(folder / ".mwaa-lint.yaml")), RunOptions(paths=(str(folder),), root=str(folder)))
+    got = {(f.path.replace(str(folder) + "/", ""), f.rule_id, f.span.start_line, f.span.start_col, f.suppressed.via if f.suppressed else None) for f in report.findings}
+    assert got == {
+        ("template.yaml", "MWAA001", 12, 21, "comment"),  # comment on the line above
+        ("template.yaml", "MWAA002", 16, 23, None),  # the comment on this line names another rule
+        ("template.yaml", "MWAA002", 28, 23, "metadata"),  # Metadata ignore on the resource
+        ("template.yaml", "MWAA001", 30, 21, None),  # same resource, rule not ignored
+        ("tf/main.tf", "MWAA002", 9, 20, "comment"),
+        ("tf/main.tf", "MWAA002", 14, 20, None),
+    }
+    reasons = {f.suppressed.reason for f in report.findings if f.suppressed}
+    assert "break-glass role, approved in SEC-123" in reasons
