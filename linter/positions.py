@@ -246,7 +246,7 @@ def YamlFileSpans(path: str) -> FileSpans:  # noqa: N802
     return FileSpans(path, "yaml")
 
 
-FILE_START = Span(1, 1, 1, 1)
+FILE_START = Span(1, 1, 1, 2)  # a whole-file finding marks the first character (SARIF regions are never empty)
 
 
 def locate(resolver, origin: Origin) -> Span:

@@ -61,7 +61,7 @@ def test_github_ingestion_rules(sarif):
         assert not uri.startswith(("/", "..")) and "\\" not in uri and (ROOT / uri).is_file()
         region = location["region"]
         assert region["startLine"] >= 1 and region["startColumn"] >= 1
-        assert (region["endLine"], region["endColumn"]) >= (region["startLine"], region["startColumn"])
+        assert (region["endLine"], region["endColumn"]) > (region["startLine"], region["startColumn"]), "empty region"
 
 
 def test_no_bom_and_deterministic(tmp_path):

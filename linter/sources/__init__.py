@@ -7,7 +7,7 @@ import stat
 from dataclasses import dataclass
 
 from ..model import Diagnostic, Origin, ParsedSource, Span
-from ..positions import DecodeError, decode, json_error
+from ..positions import FILE_START, DecodeError, decode, json_error
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported as not analysed (MWAA012)
 MAX_NESTING = 500  # deeper JSON/YAML nesting is reported as MWAA000 before any parser sees it
@@ -143,7 +143,7 @@ YAML_SNIFF = ("AWSTemplateFormatVersion", "AWS::")
 
 def parse_file(path: str) -> Outcome:
     """Read, detect and parse one file (not .tf: see parse_terraform_module). Never raises for bad input."""
-    origin = Origin(path, (), Span(1, 1, 1, 1))
+    origin = Origin(path, (), FILE_START)
     try:
         data = read_bytes(path)
     except OverflowError as exc:
