@@ -212,3 +212,15 @@ def test_a_policy_read_twice_is_reported_once(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_iam_policy" "p" {\n  policy = file("${path.module}/p.json")\n}\n')
     document = json.loads(invoke("check", "--format", "json", str(tmp_path)).output)
     assert [(f["rule"], f["line"], f["logical"]) for f in document["findings"]] == [("MWAA002", 7, "aws_iam_policy.p")]
+
+
+def test_show_source_puts_a_caret_under_the_span(policies):
+    result = invoke("check", "--show-source", str(policies / "bad.json"))
+    lines = result.output.splitlines()
+    assert lines[1] == '          "Resource": "*"'
+    assert lines[2] == "    " + " " * 18 + "^^^"
+
+
+def test_colour_only_when_asked_or_on_a_terminal(policies):
+    assert "\x1b[" not in invoke("check", str(policies / "bad.json")).output
+    assert "\x1b[31merror\x1b[0m" in invoke("check", "--color", "always", str(policies / "bad.json")).output
