@@ -6,6 +6,7 @@ Positions are never computed here: elements carry an `Origin` (file + pointer in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 
 Pointer = tuple  # tuple[str | int, ...]: keys and indexes from the document root to a value
@@ -78,6 +79,13 @@ class Value:
         """Human-readable text, symbolic parts shown as written."""
         return "".join(p if isinstance(p, str) else p.text for p in self.parts)
 
+    @cached_property
+    def airflow_resource(self):
+        """This element classified against the airflow ARN formats (linter.iam.arns), computed once."""
+        from .iam.arns import classify
+
+        return classify(self)
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -104,6 +112,14 @@ class Statement:
     @property
     def is_allow(self) -> bool:
         return self.effect == "Allow"
+
+    @cached_property
+    def airflow_actions(self) -> frozenset | None:
+        """Names of the airflow actions this statement names (through Action, or left by NotAction); None when
+        NotAction has unresolved parts. Computed once (linter.iam.actions)."""
+        from .iam.actions import statement_airflow_actions
+
+        return statement_airflow_actions(self)
 
     @property
     def action_origin(self) -> Origin:

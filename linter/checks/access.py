@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from ..iam.actions import ROLE_ACTIONS, expand_own
-from ..iam.arns import DEFAULT_ROLES, SYM, classify, shown
+from ..iam.actions import ROLE_ACTIONS
+from ..iam.arns import DEFAULT_ROLES, SYM, shown
 from ..iam.glob import glob_match, has_wildcard
 from ..model import Hit
 from .roles import deny_covers, granted_airflow_actions
@@ -86,7 +86,7 @@ def _role_grants(doc, statement, environment: str):
             yield Grant(action, None, "Admin", None, statement.resource_origin, "NotResource")
         return
     for value in statement.resources:
-        arn = classify(value)
+        arn = value.airflow_resource
         if not arn.can_be("rbac-role") or arn.kind == "symbolic":
             continue
         if arn.kind == "rbac-role" and not _env_segment_matches(arn.environment or "*", environment):
@@ -141,7 +141,7 @@ def principal_environments(scan, principal) -> list:
             if not statement.is_allow:
                 continue
             for value in statement.resources:
-                arn = classify(value)
+                arn = value.airflow_resource
                 if arn.kind in ("rbac-role", "environment") and arn.environment and not has_wildcard(arn.environment) and SYM not in arn.environment:
                     named.add(arn.environment)
     chosen = [e for e in candidates if e.name in named]
@@ -324,7 +324,7 @@ def environment_mismatch(scan, config, options):
             if not (granted_airflow_actions(statement) or set()):
                 continue
             for value in statement.resources:
-                arn = classify(value)
+                arn = value.airflow_resource
                 if arn.kind not in ("environment", "rbac-role"):
                     continue
                 segment = arn.environment or ""
@@ -397,6 +397,7 @@ def _vpc_deny(principal_docs, action: str, arn_text: str) -> bool:
 
 def missing_source_vpc(scan, config, options):
     raise_token_level = options.get("token-actions-level", "note")
+    documents_by_principal = {id(d): list(p.documents) for p in reversed(scan.principals) for d in p.documents}
     for doc in scan.documents:
         if doc.kind != "identity":
             continue
@@ -405,7 +406,7 @@ def missing_source_vpc(scan, config, options):
         ]
         if not environments:
             continue
-        siblings = _principal_documents(scan, doc)
+        siblings = documents_by_principal.get(id(doc), [doc])
         for statement in doc.statements:
             if not statement.is_allow:
                 continue
@@ -414,7 +415,7 @@ def missing_source_vpc(scan, config, options):
                 level = None if action == "InvokeRestApi" else raise_token_level
                 wanted = "rbac-role" if action != "CreateCliToken" else "environment"
                 for value in statement.resources:
-                    arn = classify(value)
+                    arn = value.airflow_resource
                     if arn.kind == "symbolic" or not arn.can_be(wanted):
                         continue
                     for environment in environments:
@@ -425,7 +426,7 @@ def missing_source_vpc(scan, config, options):
                             break
                         if not restricted and _vpc_deny(siblings, action, value.text):
                             break
-                        detail = problem or f"no aws:SourceVpc or aws:SourceVpce condition restricts it to the environment's VPC"
+                        detail = problem or "no aws:SourceVpc or aws:SourceVpce condition restricts it to the environment's VPC"
                         consequence = (
                             "InvokeRestApi cannot be called from outside the VPC of a private webserver; scope the grant with a "
                             "StringEquals aws:SourceVpc (or aws:SourceVpce) condition"
@@ -445,13 +446,6 @@ def missing_source_vpc(scan, config, options):
                             level=level,
                         )
                         break
-
-
-def _principal_documents(scan, doc) -> list:
-    for principal in scan.principals:
-        if any(d is doc for d in principal.documents):
-            return list(principal.documents)
-    return [doc]
 
 
 # -- MWAA010 ---------------------------------------------------------------------------------------------------------
@@ -483,7 +477,7 @@ def cli_token_grant(scan, config, options):
                 )
                 continue
             for value in statement.resources:
-                arn = classify(value)
+                arn = value.airflow_resource
                 wildcard_env = arn.kind == "any" or (arn.kind == "pattern" and arn.can_be("environment")) or (
                     arn.kind == "environment" and has_wildcard(arn.environment or "")
                 )

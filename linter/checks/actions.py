@@ -4,7 +4,6 @@ from __future__ import annotations
 import difflib
 
 from ..iam.actions import DESTRUCTIVE_ACTIONS, TOKEN_ACTIONS, expand_own, names_own_service, service_actions
-from ..iam.arns import classify
 from ..iam.glob import has_wildcard
 from ..model import Hit
 
@@ -14,7 +13,7 @@ AIRFLOW_RESOURCE_KINDS = ("any", "pattern", "environment", "rbac-role")
 def _can_address_airflow(statement) -> bool:
     if statement.has_not_resource:
         return True
-    return any(classify(r).kind in AIRFLOW_RESOURCE_KINDS for r in statement.resources)
+    return any(r.airflow_resource.kind in AIRFLOW_RESOURCE_KINDS for r in statement.resources)
 
 
 def _describe(names) -> str:

@@ -3,22 +3,17 @@ from __future__ import annotations
 
 import difflib
 
-from ..iam.actions import ROLE_ACTIONS, expand_own, service_actions
-from ..iam.arns import DEFAULT_ROLES, SYM, classify, environment_name_problem, shown
+from ..iam.actions import ROLE_ACTIONS, expand_own
+from ..iam.arns import DEFAULT_ROLES, SYM, environment_name_problem, shown
 from ..iam.glob import glob_match, has_wildcard
 from ..model import Hit
 
 ROLE_CHOICES = ", ".join(DEFAULT_ROLES[1:])
 
 
-def granted_airflow_actions(statement) -> set | None:
+def granted_airflow_actions(statement) -> frozenset | None:
     """Names of airflow actions a statement names (None when NotAction has unresolved parts)."""
-    if statement.has_not_action:
-        if any(v.known is None for v in statement.not_actions):
-            return None
-        excluded = {info.name for v in statement.not_actions for info in expand_own(v.known)}
-        return {info.name for info in service_actions("airflow").values()} - excluded
-    return {info.name for v in statement.actions if v.known for info in expand_own(v.known)}
+    return statement.airflow_actions
 
 
 def suggested_arn(arn, environment: str | None = None, role: str = "ROLE") -> str:
@@ -81,7 +76,7 @@ def airflow_role_wildcard(scan, config, options):
                 )
                 continue
             for value in statement.resources:
-                arn = classify(value)
+                arn = value.airflow_resource
                 unnamed = arn.kind == "any" or (arn.kind == "pattern" and arn.can_be("rbac-role"))
                 role_pattern = arn.kind == "rbac-role" and has_wildcard(arn.role or "")
                 env_pattern = arn.kind == "rbac-role" and has_wildcard(arn.environment or "")
@@ -157,7 +152,7 @@ def role_arn_mismatch(scan, config, options):
             if not granted:
                 continue
             verb = "grants" if statement.is_allow else "denies"
-            elements = [] if statement.has_not_resource else [(v, classify(v)) for v in statement.resources]
+            elements = [] if statement.has_not_resource else [(v, v.airflow_resource) for v in statement.resources]
             reported = set()
             for value, arn in elements:
                 problem = ""

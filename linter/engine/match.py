@@ -14,7 +14,6 @@ Elements with unresolved (symbolic) parts never match.
 from __future__ import annotations
 
 from ..iam.actions import expand
-from ..iam.arns import classify
 from ..iam.glob import glob_match, globs_intersect, has_wildcard
 from ..model import Hit, Scan
 
@@ -44,7 +43,7 @@ def element_matches(value, spec: dict, is_action: bool) -> bool:
     if "wildcard" in spec and has_wildcard(text) != spec["wildcard"]:
         return False
     if "arn" in spec:
-        arn = classify(value)
+        arn = value.airflow_resource
         if arn.kind not in ("environment", "rbac-role"):
             return False
         parts = {

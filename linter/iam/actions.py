@@ -109,3 +109,14 @@ def expand(pattern: str) -> frozenset:
     if not has_wildcard(parts[0]) and parts[0].lower() in OWN_SERVICES:
         return frozenset(own)
     return frozenset(own | {a for a in _policyuniverse_actions() if glob_match(pattern, a, case_sensitive=False)})
+
+
+def statement_airflow_actions(statement) -> frozenset | None:
+    """Names of the airflow actions a statement names; with NotAction, those it leaves allowed (None when
+    NotAction has unresolved parts)."""
+    if statement.has_not_action:
+        if any(v.known is None for v in statement.not_actions):
+            return None
+        excluded = {info.name for v in statement.not_actions for info in expand_own(v.known)}
+        return frozenset(info.name for info in service_actions("airflow").values()) - excluded
+    return frozenset(info.name for v in statement.actions if v.known for info in expand_own(v.known))

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 
-from ..model import Diagnostic, Origin, ParsedSource, Span
+from ..model import Diagnostic, Origin, ParsedSource
 from ..positions import FILE_START, DecodeError, decode, json_error
 
-MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported as not analysed (MWAA012)
+# Limits. Each keeps a hostile file from costing unbounded time or memory; what a file over a limit gets is said
+# next to it. Others live with the code they bound: cloudformation.MAX_RESOLUTION_STEPS and friends, the YAML alias
+# budget in cloudformation.parse_yaml, terraform_hcl.MAX_STEPS/MAX_TEXT/MAX_ITEMS, terraform_plan.MAX_MODULE_DEPTH.
+MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported as not analysed (MWAA012); see file_size_limit()
+MAX_FILE_BYTES_ENV = "MWAA_LINT_MAX_FILE_BYTES"  # environment variable that overrides MAX_FILE_BYTES
 MAX_NESTING = 500  # deeper JSON/YAML nesting is reported as MWAA000 before any parser sees it
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"))
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
@@ -64,35 +69,84 @@ def discover(paths, exclude=()) -> tuple[list[str], list[Diagnostic]]:
     return files, problems
 
 
+def file_size_limit() -> int:
+    """MAX_FILE_BYTES, or the positive byte count in the MWAA_LINT_MAX_FILE_BYTES environment variable."""
+    given = os.environ.get(MAX_FILE_BYTES_ENV, "").strip()
+    if given:
+        limit = parse_byte_count(given)
+        if limit is not None:
+            return limit
+    return MAX_FILE_BYTES
+
+
+def parse_byte_count(text: str) -> int | None:
+    """A positive number of bytes, optionally with a K/M/G suffix (powers of 1024); None when it is not one."""
+    text = text.strip().upper().removesuffix("B").removesuffix("I")
+    scale = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:], 1)
+    digits = text[:-1] if scale > 1 else text
+    if not digits.isdigit() or int(digits) <= 0:
+        return None
+    return int(digits) * scale
+
+
 def read_bytes(path: str) -> bytes:
-    """Read a regular file with a size bound; raise OSError/ValueError with a clear message otherwise."""
-    info = os.stat(path)
+    """Read a regular file with a size bound; raise OSError/ValueError with a clear message otherwise.
+
+    The file is opened without blocking and checked again on the open descriptor, so a FIFO or device that replaces
+    the file between the two looks (or is reached through a symlink) is refused instead of blocking the run.
+    """
+    limit = file_size_limit()
+    _refuse_special(os.stat(path), limit)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with open(descriptor, "rb", closefd=True) as handle:
+        _refuse_special(os.fstat(descriptor), limit)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OverflowError(f"file is over the {limit:,}-byte limit ({MAX_FILE_BYTES_ENV}); not analysed")
+    return data
+
+
+def _refuse_special(info: os.stat_result, limit: int) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise ValueError("is a directory, not a file")
     if not stat.S_ISREG(info.st_mode):
         raise ValueError("is not a regular file (FIFO, socket or device)")
-    if info.st_size > MAX_FILE_BYTES:
-        raise OverflowError(f"file is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; not analysed")
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise OverflowError(f"file is over the {MAX_FILE_BYTES:,}-byte limit; not analysed")
-    return data
+    if info.st_size > limit:
+        raise OverflowError(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit ({MAX_FILE_BYTES_ENV}); not analysed")
 
 
 def nesting_depth_exceeds(text: str, limit: int = MAX_NESTING) -> bool:
     """Cheap upper bound of bracket nesting, ignoring strings: parsers never see deeper documents."""
-    if text.count("[") + text.count("{") <= limit:
-        return False
+    return too_deep_at(text, limit) is not None
+
+
+def too_deep_at(text: str, limit: int = MAX_NESTING, openers: str = "[{", closers: str = "]}") -> int | None:
+    """The offset of the first bracket nested deeper than `limit` (strings not skipped: an upper bound), or None."""
+    if sum(text.count(c) for c in openers) <= limit:
+        return None
     depth = 0
-    for char in text:
-        if char in "[{":
+    for offset, char in enumerate(text):
+        if char in openers:
             depth += 1
             if depth > limit:
-                return True
-        elif char in "]}":
+                return offset
+        elif char in closers:
             depth = max(0, depth - 1)
-    return False
+    return None
+
+
+# A block (indentation-based) YAML node can be no deeper than the width of the blanks and "- "/"? "/": "
+# indicators in front of it: flow brackets are not the only way to nest (a line of 100,000 "- " is 100,000
+# sequences deep). Some libyaml builds overflow the C stack on such input; this finds it first.
+_YAML_BLOCK_DEEP = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]))" + "{%d}" % MAX_NESTING, re.M)
+
+
+def yaml_too_deep_at(text: str) -> int | None:
+    """The offset where a YAML text nests deeper than MAX_NESTING (flow brackets or block indentation), or None."""
+    flow = too_deep_at(text)
+    block = _YAML_BLOCK_DEEP.search(text)
+    found = [at for at in (flow, block.end() if block else None) if at is not None]
+    return min(found) if found else None
 
 
 # Parsers by input kind, imported only when a file of that kind turns up: kind -> "module:function".
@@ -151,11 +205,20 @@ def parse_file(path: str) -> Outcome:
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return _problem(path, "MWAA000", f"cannot read file: {reason}", origin)
-    if path.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
-        return _parse_json_kind(path, data, origin)
+    probe = sniffable(data)
+    if path.endswith(".json") or probe.lstrip()[:1] in (b"{", b"["):
+        return _parse_json_kind(path, data, origin, probe)
     if path.endswith((".yaml", ".yml", ".template")):
-        return _parse_yaml_kind(path, data, origin)
+        return _parse_yaml_kind(path, data, origin, probe)
     return Outcome(path, skipped=True)
+
+
+def sniffable(data: bytes) -> bytes:
+    """The bytes the sniff looks at: a UTF-16 file (with a byte-order mark) as UTF-8, so a policy saved as UTF-16
+    (PowerShell's default) is reported as such rather than skipped."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+    return data
 
 
 def parse_terraform_module(directory: str, files: list[str]) -> list[Outcome]:
@@ -167,8 +230,8 @@ def parse_terraform_module(directory: str, files: list[str]) -> list[Outcome]:
     return [Outcome(source.path, source) for source in sources]
 
 
-def _parse_yaml_kind(path: str, data: bytes, origin: Origin) -> Outcome:
-    if not any(marker.encode() in data for marker in YAML_SNIFF):
+def _parse_yaml_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Outcome:
+    if not any(marker.encode() in probe for marker in YAML_SNIFF):
         return Outcome(path, skipped=True)
     parse = parser("cloudformation-yaml")
     if parse is None:
@@ -186,8 +249,12 @@ def _decoded(path: str, data: bytes, origin: Origin, syntax: str):
         text = decode(data)
     except DecodeError as exc:
         return _problem(path, "MWAA000", exc.message, Origin(path, (), exc.span))
-    if nesting_depth_exceeds(text):
-        return _problem(path, "MWAA000", f"{syntax} nested deeper than {MAX_NESTING} levels; not parsed", origin)
+    deep = yaml_too_deep_at(text) if syntax == "YAML" else too_deep_at(text)
+    if deep is not None:
+        from ..positions import LineIndex
+
+        span = LineIndex(text).span(deep, deep + 1)
+        return _problem(path, "MWAA000", f"{syntax} nested deeper than {MAX_NESTING} levels; not parsed", Origin(path, (), span))
     return text
 
 
@@ -195,8 +262,8 @@ def _problem(path: str, rule_id: str, message: str, origin: Origin) -> Outcome:
     return Outcome(path, ParsedSource(path, "unknown", diagnostics=(Diagnostic(rule_id, message, origin),)))
 
 
-def _parse_json_kind(path: str, data: bytes, origin: Origin) -> Outcome:
-    if not any(marker in data for marker in SNIFF_JSON):
+def _parse_json_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Outcome:
+    if not any(marker in probe for marker in SNIFF_JSON):
         return Outcome(path, skipped=True)
     text = _decoded(path, data, origin, "JSON")
     if isinstance(text, Outcome):
