@@ -227,6 +227,20 @@ class Scan:
     diagnostics: tuple = ()
     skipped: tuple = ()  # paths skipped because they are not an input kind we read
 
+    def environments_for(self, scope: str | None) -> tuple:
+        """Environments a policy is judged against: those of its own template/module plus the configuration's."""
+        shared, by_scope = self._environments_by_scope
+        return by_scope.get(scope, shared) if scope is not None else shared
+
+    @cached_property
+    def _environments_by_scope(self) -> tuple:
+        shared = tuple(e for e in self.environments if e.scope is None)
+        by_scope: dict = {}
+        for environment in self.environments:
+            if environment.scope is not None:
+                by_scope[environment.scope] = by_scope.get(environment.scope, shared) + (environment,)
+        return shared, by_scope
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -147,7 +147,8 @@ def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:
         m = _STRING.match(text, i)
         if not m:
             raise ValueError
-        key = json.loads(m.group())
+        token = m.group()
+        key = token[1:-1] if "\\" not in token else json.loads(token)
         pointer = frame[1] + (key,)
         if key in frame[3]:
             dups.append((pointer, (i, m.end())))

@@ -17,11 +17,6 @@ NEGATIVE_OPERATORS = ("stringnotequals", "stringnotlike", "forallvalues:stringno
 
 
 # -- environments in scope ----------------------------------------------------------------------------------------
-def environments_for(scan, scope) -> list:
-    """Environments a policy is judged against: those of its own template/module plus the configuration's."""
-    return [e for e in scan.environments if e.scope is None or (scope is not None and e.scope == scope)]
-
-
 def _env_segment_matches(segment: str, name: str) -> bool:
     if SYM in segment:
         return True
@@ -132,7 +127,7 @@ def effective_access(principal, environment: str, custom_names: set) -> Access:
 # -- which environment a principal is judged on ----------------------------------------------------------------------
 def principal_environments(scan, principal) -> list:
     scope = principal.scope if principal.scope is not None else next((d.scope for d in principal.documents), None)
-    candidates = [e for e in environments_for(scan, scope) if e.name]
+    candidates = [e for e in scan.environments_for(scope) if e.name]
     if principal.environment:
         return [e for e in candidates if e.name == principal.environment]
     named = set()
@@ -316,7 +311,7 @@ def unknown_endpoint(scan, config, options):
 # -- MWAA004 ---------------------------------------------------------------------------------------------------------
 def environment_mismatch(scan, config, options):
     for doc in scan.documents:
-        environments = [e for e in environments_for(scan, doc.scope) if e.name]
+        environments = [e for e in scan.environments_for(doc.scope) if e.name]
         if not environments:
             continue
         names = [e.name for e in environments]
@@ -402,7 +397,7 @@ def missing_source_vpc(scan, config, options):
         if doc.kind != "identity":
             continue
         environments = [
-            e for e in environments_for(scan, doc.scope) if e.name and e.webserver_access_mode == "PRIVATE_ONLY"
+            e for e in scan.environments_for(doc.scope) if e.name and e.webserver_access_mode == "PRIVATE_ONLY"
         ]
         if not environments:
             continue
