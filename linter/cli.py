@@ -83,12 +83,14 @@ def check(
     sarif_root: Optional[str] = typer.Option(None, "--sarif-root", help="Folder SARIF paths and fingerprints are relative to [default: the git repository root]."),
     sarif_category: Optional[str] = typer.Option(None, "--sarif-category", help="SARIF automationDetails.id (one per upload category) [default: mwaa-lint/]."),
     sarif_suppressed: bool = typer.Option(False, "--sarif-suppressed", help="Include suppressed findings in SARIF (GitHub shows them as open alerts)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes that parse files, used when there are enough files to pay for them [default: the usable CPUs]."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ):
     """Lint IAM policies, CloudFormation templates and Terraform for MWAA access mistakes."""
     from .config import ConfigError, load_config
-    from .run import RunOptions, exit_code, lint, repository_root
+    from .run import RunOptions, default_jobs, exit_code, lint, repository_root
 
+    _check_limits_environment()
     try:
         config = with_airflow_version(load_config(config_path), airflow_version)
     except ConfigError as exc:
@@ -108,6 +110,8 @@ def check(
         },
         root=sarif_root or repository_root(),
         baseline=baseline,
+        jobs=jobs or default_jobs(),
+        debug=debug,
     )
     try:
         report = lint(config, options)
@@ -137,6 +141,15 @@ def check(
     raise typer.Exit(exit_code(report, (fail_on.value if fail_on else config.fail_on)))
 
 
+def _check_limits_environment() -> None:
+    """A malformed MWAA_LINT_MAX_FILE_BYTES is a usage error, not a silent fallback to the default."""
+    from .sources import MAX_FILE_BYTES_ENV, parse_byte_count
+
+    given = os.environ.get(MAX_FILE_BYTES_ENV, "").strip()
+    if given and parse_byte_count(given) is None:
+        _fail(f"{MAX_FILE_BYTES_ENV}={given!r} is not a positive number of bytes (e.g. 33554432, 32M)")
+
+
 def with_airflow_version(config, version: Optional[str]):
     """The configuration with the command line's --airflow-version; an unknown version is a usage error."""
     from dataclasses import replace
@@ -159,6 +172,10 @@ def _write_atomically(path: str, text: str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".mwaa-lint-", dir=directory)
     try:
+        # mkstemp creates the file readable by its owner only; give it the mode a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, path)
