@@ -227,8 +227,8 @@ class Resolver:
 
     def resolve(self, node, depth: int = 0, seen: frozenset = frozenset()):
         self.steps_left -= 1
-        if self.steps_left < 0 or depth > MAX_RESOLUTION_DEPTH:
-            return [symbolic(node)]
+        if (self.steps_left < 0 or depth > MAX_RESOLUTION_DEPTH) and not isinstance(node, (Text, str, int, float)):
+            return [symbolic(node)]  # literals stay known: a spent budget must not turn "2012-10-17" into a guess
         if isinstance(node, Text):
             return [node]
         if isinstance(node, bool):
@@ -1081,6 +1081,14 @@ def assemble(builder: TemplateBuilder, spans, comments=()) -> ParsedSource:
 
     path = builder.path
     entries = builder.resource_entries()
+    if builder.resolver.steps_left < 0:
+        builder.diagnostic(
+            "MWAA012",
+            f"values of intrinsic functions past {MAX_RESOLUTION_STEPS:,} evaluation steps (references that multiply, "
+            "e.g. names built twice from names); they stay symbolic",
+            (),
+            None,
+        )
     by_logical = {found.logical: found for found in entries}
     execution_roles = {env.execution_role for env in builder.environments if env.execution_role}
     doc_calls: dict = {}
