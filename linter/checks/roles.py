@@ -37,15 +37,18 @@ def deny_covers(statement, resource_text: str) -> bool:
     return any(r.known is not None and glob_match(r.known, target) for r in statement.resources)
 
 
-def _denied_everywhere(doc, actions: set, resource_text: str) -> bool:
-    """An unconditional Deny in the same document covers these role actions on this resource pattern."""
-    return any(
-        not statement.is_allow
-        and not statement.conditions
-        and actions <= (granted_airflow_actions(statement) or set())
-        and deny_covers(statement, resource_text)
+def _unconditional_denies(doc) -> list:
+    """The Deny statements of a document that have no condition, with the airflow actions each names."""
+    return [
+        (statement, granted_airflow_actions(statement) or frozenset())
         for statement in doc.statements
-    )
+        if not statement.is_allow and not statement.conditions
+    ]
+
+
+def _denied_everywhere(denies: list, actions: set, resource_text: str) -> bool:
+    """An unconditional Deny in the same document covers these role actions on this resource pattern."""
+    return any(actions <= denied and deny_covers(statement, resource_text) for statement, denied in denies)
 
 
 def _config_environment(config) -> str | None:
@@ -55,6 +58,7 @@ def _config_environment(config) -> str | None:
 
 def airflow_role_wildcard(scan, config, options):
     for doc in scan.documents:
+        denies = None  # listed once per document (not once per statement: 100,000 statements stay linear)
         for statement in doc.statements:
             if not statement.is_allow:
                 continue
@@ -82,7 +86,9 @@ def airflow_role_wildcard(scan, config, options):
                 env_pattern = arn.kind == "rbac-role" and has_wildcard(arn.environment or "")
                 if not (unnamed or role_pattern or env_pattern):
                     continue
-                if _denied_everywhere(doc, role_actions, value.text):
+                if denies is None:
+                    denies = _unconditional_denies(doc)
+                if _denied_everywhere(denies, role_actions, value.text):
                     continue
                 if unnamed or role_pattern:
                     pattern = "*" if unnamed else arn.role.replace(SYM, "*")

@@ -16,6 +16,9 @@ from ..positions import FILE_START, DecodeError, decode, json_error
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported as not analysed (MWAA012); see file_size_limit()
 MAX_FILE_BYTES_ENV = "MWAA_LINT_MAX_FILE_BYTES"  # environment variable that overrides MAX_FILE_BYTES
 MAX_NESTING = 500  # deeper JSON/YAML nesting is reported as MWAA000 before any parser sees it
+# Statements analysed per policy document; the rest get one MWAA012 note. IAM accepts a few hundred at most (a
+# policy is 6,144 or 10,240 characters), and some checks compare each Allow with each Deny of a document.
+MAX_STATEMENTS = 1_000
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"))
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
 
@@ -102,7 +105,7 @@ def read_bytes(path: str) -> bytes:
         _refuse_special(os.fstat(descriptor), limit)
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise OverflowError(f"file is over the {limit:,}-byte limit ({MAX_FILE_BYTES_ENV}); not analysed")
+        raise OverflowError(f"file grew over the {limit:,}-byte limit ({MAX_FILE_BYTES_ENV}) while being read")
     return data
 
 
@@ -112,7 +115,7 @@ def _refuse_special(info: os.stat_result, limit: int) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise ValueError("is not a regular file (FIFO, socket or device)")
     if info.st_size > limit:
-        raise OverflowError(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit ({MAX_FILE_BYTES_ENV}); not analysed")
+        raise OverflowError(f"file of {info.st_size:,} bytes is over the {limit:,}-byte limit ({MAX_FILE_BYTES_ENV})")
 
 
 def nesting_depth_exceeds(text: str, limit: int = MAX_NESTING) -> bool:
@@ -226,8 +229,42 @@ def parse_terraform_module(directory: str, files: list[str]) -> list[Outcome]:
     parse = parser("terraform-hcl")
     if parse is None:
         return [Outcome(path, skipped=True) for path in files]
-    sources = parse(directory, files)
+    sources = bounded(parse(directory, files))
     return [Outcome(source.path, source) for source in sources]
+
+
+def bounded(sources: list) -> list:
+    """The sources with every document cut to its first MAX_STATEMENTS statements, and an MWAA012 note where one was
+    cut. Principals (possibly in another source of the same module) get the cut documents too."""
+    from dataclasses import replace
+
+    cut = {}
+    for source in sources:
+        for doc in source.documents:
+            if len(doc.statements) > MAX_STATEMENTS and id(doc) not in cut:
+                cut[id(doc)] = replace(doc, statements=doc.statements[:MAX_STATEMENTS])
+    if not cut:
+        return sources
+    out = []
+    for source in sources:
+        notes = tuple(
+            Diagnostic(
+                "MWAA012",
+                f"the statements of this policy after the first {MAX_STATEMENTS:,} (it has {len(doc.statements):,}; IAM "
+                "accepts a few hundred at most in one policy)",
+                doc.statements[MAX_STATEMENTS].origin,
+                doc.logical,
+            )
+            for doc in source.documents
+            if id(doc) in cut
+        )
+        principals = tuple(
+            replace(p, documents=tuple(cut.get(id(d), d) for d in p.documents)) if any(id(d) in cut for d in p.documents) else p
+            for p in source.principals
+        )
+        documents = tuple(cut.get(id(d), d) for d in source.documents)
+        out.append(replace(source, documents=documents, principals=principals, diagnostics=source.diagnostics + notes))
+    return out
 
 
 def _parse_yaml_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Outcome:
@@ -240,7 +277,7 @@ def _parse_yaml_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Ou
     if isinstance(text, Outcome):
         return text
     source = parse(path, text)
-    return Outcome(path, skipped=True) if source is None else Outcome(path, source)  # None: YAML, but no template
+    return Outcome(path, skipped=True) if source is None else Outcome(path, bounded([source])[0])  # None: no template
 
 
 def _decoded(path: str, data: bytes, origin: Origin, syntax: str):
@@ -287,7 +324,7 @@ def _parse_json_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Ou
     parse = parser(kind) if kind else None
     if parse is None:
         return Outcome(path, skipped=True)
-    source = parse(path, text, raw)
+    source = bounded([parse(path, text, raw)])[0]
     if duplicates:
         source = with_duplicate_key_problems(source, text)
     return Outcome(path, source)
