@@ -51,6 +51,7 @@ class Access:
     default_roles: tuple  # named default roles, in ROLE order
     custom_roles: tuple  # named custom roles declared in the configuration
     unnamed: bool
+    unknown_roles: tuple = ()  # named roles that are neither default nor declared: they grant nothing (MWAA003)
 
     @property
     def highest_named(self) -> str | None:
@@ -121,6 +122,7 @@ def effective_access(principal, environment: str, custom_names: set) -> Access:
         default_roles=tuple(r for r in DEFAULT_ROLES if r in named),
         custom_roles=tuple(sorted(r for r in named if r in custom_names)),
         unnamed=any(g.role is None for g in grants),
+        unknown_roles=tuple(sorted(r for r in named if r not in DEFAULT_ROLES and r not in custom_names)),
     )
 
 
@@ -197,6 +199,8 @@ def insufficient_role(scan, config, options):
     for principal, environment, table, access in _judged_principals(scan, config):
         role = access.role_for_calls
         related = tuple((c.origin, f"declared call {c.text}") for c in principal.calls)
+        if role is None and not access.custom_roles and access.unknown_roles:
+            continue  # the only grants name roles that do not exist: MWAA003 reports them (SPEC §2.2: "–")
         if role is None and not access.custom_roles:
             first = principal.calls[0]
             yield Hit(
@@ -453,7 +457,8 @@ def cli_token_grant(scan, config, options):
             if not statement.is_allow or "CreateCliToken" not in (granted_airflow_actions(statement) or set()):
                 continue
             if id(doc) in execution_docs:
-                for value in statement.resources or ((None),):
+                cli_resources = [v for v in statement.resources if v.airflow_resource.can_be("environment")]
+                for value in cli_resources if not statement.has_not_resource else [None]:
                     origin = value.origin if value is not None else statement.resource_origin
                     yield Hit(
                         origin,
