@@ -39,7 +39,12 @@ def parse_in_processes(items: list, jobs: int, debug: bool = False) -> list:
     collecting = gc.isenabled()
     gc.disable()  # results are unpickled by the executor's thread: no collections while they pour in (see parse_all)
     try:
-        futures = {executor.submit(_parse_batch, [items[i] for i in batch], debug): batch for batch in batches}
+        futures = {}
+        for batch in batches:
+            try:
+                futures[executor.submit(_parse_batch, [items[i] for i in batch], debug)] = batch
+            except BrokenProcessPool:  # a worker died already: the batches not submitted are parsed below
+                break
         for future in as_completed(futures):
             batch = futures[future]
             try:

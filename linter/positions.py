@@ -230,8 +230,9 @@ class FileSpans:
 
     def span(self, pointer) -> Span | None:
         if self._spans is None:
-            with open(self.path, "rb") as handle:
-                text = decode(handle.read())
+            from .sources import read_bytes  # its checks: a regular file, within the size limit
+
+            text = decode(read_bytes(self.path))
             self._spans = json_spans(text) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
 
@@ -259,7 +260,7 @@ def locate(resolver, origin: Origin) -> Span:
         while True:
             try:
                 found = resolver.span(pointer)
-            except (OSError, ValueError):
+            except (OSError, ValueError, OverflowError, DecodeError):  # the file changed since it was parsed
                 found = None
             if found is not None:
                 return found
@@ -309,7 +310,11 @@ def yaml_error_span(text: str, exc) -> Span:
 
 
 class YamlLimitError(Exception):
-    """A YAML document whose aliases expand beyond a node budget, or that nests too deeply."""
+    """A YAML document whose aliases expand beyond a node budget, or that nests too deeply (`offset`: where)."""
+
+    def __init__(self, message: str, offset: int | None = None):
+        super().__init__(message)
+        self.offset = offset
 
 
 def _yaml_scalar_value(node):
@@ -346,10 +351,20 @@ def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
     keys: dict = {}
     duplicates: list = []
     budget = [max_nodes]
+    open_nodes: set = set()  # ids of the collections being converted: an alias to one of them is a loop
 
     def convert(node, pointer: tuple, depth: int):
+        if node.id != "scalar" and id(node) in open_nodes:
+            raise YamlLimitError("YAML alias inside the node its anchor names (a recursive anchor)", node.start_mark.index)
         if depth > max_depth:
-            raise YamlLimitError(f"YAML nested deeper than {max_depth} levels")
+            raise YamlLimitError(f"YAML nested deeper than {max_depth} levels", node.start_mark.index)
+        open_nodes.add(id(node))
+        try:
+            return convert_node(node, pointer, depth)
+        finally:
+            open_nodes.discard(id(node))
+
+    def convert_node(node, pointer: tuple, depth: int):
         budget[0] -= 1
         if budget[0] < 0:
             raise YamlLimitError(f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?)")

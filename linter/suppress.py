@@ -20,18 +20,19 @@ def inline_ignores(path: str) -> dict:
     """Line number -> (rule ids, reason) for every ignore comment in a file with `#` comments."""
     if path.endswith(".json"):
         return {}
+    from .sources import source_text
+
     found = {}
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if "mwaa-lint" not in line:
-                    continue
-                match = INLINE.search(line)
-                if match:
-                    ids = tuple(i.strip().upper() for i in match.group(1).split(",") if i.strip())
-                    found[number] = (ids, match.group(2).strip())
-    except OSError:
-        return {}
+    text = source_text(path)  # not open(): the file may be a FIFO or over the size limit
+    if text is None or "mwaa-lint" not in text:
+        return found
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "mwaa-lint" not in line:
+            continue
+        match = INLINE.search(line.rstrip("\r"))
+        if match:
+            ids = tuple(i.strip().upper() for i in match.group(1).split(",") if i.strip())
+            found[number] = (ids, match.group(2).strip())
     return found
 
 

@@ -26,11 +26,10 @@ def render(report: Report) -> str:
 
 def _source_excerpt(finding, cache: dict) -> list[str]:
     if finding.path not in cache:
-        try:
-            with open(finding.path, encoding="utf-8-sig", errors="replace") as handle:
-                cache[finding.path] = handle.read().split("\n")
-        except OSError:
-            cache[finding.path] = []
+        from ..sources import source_text
+
+        text = source_text(finding.path)  # not open(): the file may be a FIFO or over the size limit
+        cache[finding.path] = text.split("\n") if text is not None else []
     lines = cache[finding.path]
     span = finding.span
     if not 0 < span.start_line <= len(lines):

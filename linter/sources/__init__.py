@@ -109,6 +109,17 @@ def read_bytes(path: str) -> bytes:
     return data
 
 
+def source_text(path: str) -> str | None:
+    """A source file's text for comments, source lines and the like, read with read_bytes's checks (a regular file
+    within the size limit: a FIFO never blocks, a huge file is not read), undecodable bytes replaced; None when it
+    cannot be read."""
+    try:
+        data = read_bytes(path)
+    except (OSError, ValueError, OverflowError):
+        return None
+    return data.decode("utf-8-sig", errors="replace")
+
+
 def _refuse_special(info: os.stat_result, limit: int) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise ValueError("is a directory, not a file")

@@ -1256,7 +1256,8 @@ def parse_yaml(path: str, text: str) -> ParsedSource | None:
     except yaml.YAMLError as exc:
         return failed(path, f"invalid YAML: {yaml_problem(exc)}", yaml_error_span(text, exc))
     except YamlLimitError as exc:
-        return failed(path, f"{exc}; not parsed", FILE_START)
+        at = FILE_START if exc.offset is None else LineIndex(text).span(exc.offset, exc.offset + 1)
+        return failed(path, f"{exc}; not parsed", at)
     except RecursionError:
         return failed(path, "YAML nested too deeply to parse", FILE_START)
     if found is None:

@@ -1091,6 +1091,11 @@ class Builder:
             reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
             self.problem("MWAA012", f"policy file {value.path} cannot be read ({reason}); not analysed", value.origin, logical)
             return ()
+        from . import MAX_NESTING, too_deep_at
+
+        if too_deep_at(text) is not None:  # the file itself gets MWAA000 when the scan reads it as JSON
+            self.problem("MWAA012", f"policy file {value.path}, nested deeper than {MAX_NESTING} levels", value.origin, logical)
+            return ()
         parts: tuple = (text,)
         if value.template:
             rendered = _render_template(text, value.variables)
