@@ -243,3 +243,55 @@ resource "aws_iam_policy" "p" {
     (value,) = source.documents[0].statements[0].resources
     assert value.is_symbolic and value.parts[0] == "arn:"
     assert value.parts[1].text == "${data.aws_partition.current.partition}"
+
+
+def test_empty_resources_list_counts_as_unset(tmp_path):
+    """`resources = cond ? [x] : []` next to `not_resources = cond ? [] : [y]` (idealo/terraform-aws-mwaa): the
+    provider drops an empty list from the JSON, so each side of the conditional has one of the two, not both: a note
+    that the module does not determine which (conditions are not evaluated), not a false MWAA000."""
+    text = """variable "kms_key_arn" {
+  default = null
+}
+
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions       = ["kms:Decrypt"]
+    resources     = var.kms_key_arn != null ? [var.kms_key_arn] : []
+    not_resources = var.kms_key_arn == null ? ["arn:aws:kms:*:111122223333:key/*"] : []
+  }
+}
+"""
+    (source,) = _parse(tmp_path, text)
+    assert [(d.rule_id, d.message) for d in source.diagnostics] == [
+        ("MWAA012", "whether the statement has Resource or NotResource: a conditional the module does not determine chooses; statement not analysed")
+    ]
+    assert source.diagnostics[0].origin.pointer[-1] == "NotResource"
+    text = text.replace('resources     = var.kms_key_arn != null ? [var.kms_key_arn] : []', "resources     = []")
+    text = text.replace('var.kms_key_arn == null ? ["arn:aws:kms:*:111122223333:key/*"] : []', '["arn:aws:kms:*:111122223333:key/*"]')
+    (source,) = _parse(tmp_path, text)  # an empty list is no Resource at all
+    assert not source.diagnostics
+    (statement,) = source.documents[0].statements
+    assert statement.has_not_resource and [v.known for v in statement.not_resources] == ["arn:aws:kms:*:111122223333:key/*"]
+
+
+def test_statementless_source_policy_document_adds_nothing(tmp_path):
+    """`source_policy_documents = [..., var.extra]` with `default = "{}"` (idealo/terraform-aws-mwaa): the provider
+    merges "{}" as no statements; not "policy document has no Statement"."""
+    text = """variable "extra" {
+  default = "{}"
+}
+
+data "aws_iam_policy_document" "base" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "this" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json, var.extra]
+}
+"""
+    (source,) = _parse(tmp_path, text)
+    assert not source.diagnostics
+    assert [len(d.statements) for d in source.documents] == [1, 1]

@@ -1179,7 +1179,7 @@ class Builder:
         value = self.ev.ev(mod, file, node, ptr, {})
         statements = []
         for item in _list_items(value):
-            if _empty(item):
+            if _empty(item) or _statementless(item):
                 continue
             for doc in self.documents(item, logical, logical):
                 statements.extend(doc.statements)
@@ -1283,10 +1283,17 @@ class Builder:
             raw["Effect"] = "".join(effect.parts)
         else:
             raise Unresolved(f"effect {_value_text(effect)}", getattr(effect, "origin", None))
+        optional: dict = {}  # keys whose list is empty on one side of a conditional: present or not, as it goes
         for attr, key in JSON_KEYS.items():
             value = part.value(self.ev, attr, ptr + (key,))
-            if value is not None:
-                raw[key] = [_leaf(v) for v in _list_items(value)]
+            items = [_leaf(v) for v in _list_items(value)] if value is not None else []
+            if items:  # the provider leaves an empty list out of the JSON, as if the argument were not set
+                raw[key] = items
+                if isinstance(value, Choice) and any(isinstance(o, Lst) and not o.items for o in value.options):
+                    optional[key] = value.origin
+        for first, second in (("Action", "NotAction"), ("Resource", "NotResource")):
+            if first in raw and second in raw and (first in optional or second in optional):
+                raise Unresolved(f"whether the statement has {first} or {second}", optional.get(second) or optional.get(first), "a conditional the module does not determine chooses")
         conditions: dict = {}
         for sub in self.parts(part, "condition", ptr, logical):
             test = _plain(sub.value(self.ev, "test", ptr + ("Condition",)))
@@ -1334,6 +1341,19 @@ class Part:
 
 def _empty(value) -> bool:
     return (isinstance(value, Str) and value.parts == ("",)) or (isinstance(value, Lit) and value.value is None)
+
+
+def _statementless(value) -> bool:
+    """A known JSON object without "Statement" (e.g. a variable defaulting to "{}"): the provider merges it as no
+    statements, so as a source or override document it adds nothing and is not an error."""
+    text = _plain(value)
+    if text is None or not text.lstrip().startswith("{"):
+        return False
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and "Statement" not in parsed
 
 
 def _plain(value) -> str | None:
