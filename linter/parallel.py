@@ -26,8 +26,9 @@ from .run import failed_item, item_paths, parse_item
 BATCHES_PER_WORKER = 8  # smaller batches balance uneven files; fewer batches cost less to send
 
 
-def parse_in_processes(items: list, jobs: int, debug: bool = False) -> list:
-    """Outcomes of each work item (a list per item, in item order), parsed by up to `jobs` processes."""
+def parse_in_processes(items: list, jobs: int, debug: bool = False) -> list | None:
+    """Outcomes of each work item (a list per item, in item order), parsed by up to `jobs` processes; None when
+    this system cannot run a process pool (no working sem_open, e.g. AWS Lambda): the caller parses in-process."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
@@ -35,7 +36,10 @@ def parse_in_processes(items: list, jobs: int, debug: bool = False) -> list:
 
     results: list = [None] * len(items)
     batches = make_batches(items, jobs)
-    executor = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_interrupts)
+    try:
+        executor = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_interrupts)
+    except (OSError, ImportError, NotImplementedError):
+        return None
     collecting = gc.isenabled()
     gc.disable()  # results are unpickled by the executor's thread: no collections while they pour in (see parse_all)
     try:
@@ -129,7 +133,13 @@ def parse_isolated(items: list, jobs: int, debug: bool = False) -> list:
                 index = waiting.popleft()
                 reader, writer = context.Pipe(duplex=False)
                 process = context.Process(target=_parse_alone, args=(items[index], debug, writer), daemon=True)
-                process.start()
+                try:
+                    process.start()
+                except OSError:  # no process to be had (memory, process limit): parse it here
+                    reader.close()
+                    writer.close()
+                    results[index] = parse_item(items[index], debug)
+                    continue
                 writer.close()
                 running[reader] = (index, process)
             for reader in wait(list(running)):

@@ -21,8 +21,9 @@ class RunOptions:
     debug: bool = False  # let internal errors raise instead of reporting them as MWAA000
 
 
-# --jobs: parsing spreads over worker processes only when the work pays for their start-up (about 40 ms each
-# with fork, more with spawn) and for sending the parsed model back; below both thresholds one process is faster.
+# --jobs: parsing spreads over worker processes only when the work pays for starting them (about 10 ms for two with
+# fork, 100 ms with spawn, plus importing the parsers in each) and for sending the parsed model back (about a fifth
+# of the parse time); below both thresholds one process is as fast.
 PARALLEL_MIN_FILES = 50
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
@@ -87,11 +88,12 @@ def parse_all(files: list[str], jobs: int = 1, debug: bool = False) -> list:
     import gc
 
     items = work_items(files)
+    results = None
     if jobs > 1 and len(items) > 1 and worth_parallel(files):
         from .parallel import parse_in_processes
 
-        results = parse_in_processes(items, jobs, debug)
-    else:
+        results = parse_in_processes(items, jobs, debug)  # None: no process pool on this system
+    if results is None:
         results = []
         for item in items:
             results.append(parse_item(item, debug))

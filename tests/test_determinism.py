@@ -102,3 +102,12 @@ def test_no_network(tmp_path):
         env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
     )
     assert "network disabled by the test" in probe.stdout and log.exists()
+
+
+def test_jobs_must_be_positive():
+    from typer.testing import CliRunner
+
+    from linter.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(ROOT / "fixtures" / "iam-json"), "--jobs", "0"])
+    assert result.exit_code == 2 and "--jobs" in result.output

@@ -615,3 +615,21 @@ def test_a_parser_exception_is_mwaa000_for_its_file_only(tmp_path, monkeypatch):
     assert findings_of(report, good) == GOOD_FINDINGS
     result = CliRunner().invoke(app, ["check", str(bad), str(good), "--jobs", "1", "--debug"])
     assert isinstance(result.exception, KeyError)
+
+
+def test_no_process_pool_on_this_system_parses_in_process(tmp_path, monkeypatch):
+    """Where a process pool cannot start (no working sem_open, as on AWS Lambda), --jobs N parses in one process."""
+    import concurrent.futures
+
+    from linter.run import parse_all
+    from linter.sources import discover
+
+    def unavailable(*args, **kwargs):
+        raise NotImplementedError("This platform lacks a functioning sem_open implementation")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", unavailable)
+    for i in range(60):
+        (tmp_path / f"p{i:02}.json").write_text(GOOD_POLICY)
+    files, _ = discover([str(tmp_path)])
+    outcomes = parse_all(files, jobs=2)
+    assert [o.path for o in outcomes] == files and all(o.source is not None and o.source.documents for o in outcomes)
