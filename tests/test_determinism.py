@@ -111,3 +111,56 @@ def test_jobs_must_be_positive():
 
     result = CliRunner().invoke(app, ["check", str(ROOT / "fixtures" / "iam-json"), "--jobs", "0"])
     assert result.exit_code == 2 and "--jobs" in result.output
+
+
+def test_parsed_sources_pickle_without_span_caches():
+    """What a worker sends back: every fixture's outcomes survive pickling; lazy span resolvers travel without the
+    spans they computed (the main process computes them again only for files with findings)."""
+    import pickle
+
+    from linter.positions import FileSpans
+    from linter.run import parse_all
+    from linter.sources import discover
+
+    files, _ = discover([str(ROOT / "fixtures")])
+    outcomes = parse_all(files, jobs=1)
+    for outcome in outcomes:
+        if outcome.source is not None and isinstance(outcome.source.spans, FileSpans) and outcome.source.documents:
+            outcome.source.spans.span(outcome.source.documents[0].origin.pointer)  # fill its cache
+    copies = pickle.loads(pickle.dumps(outcomes))
+    assert [o.path for o in copies] == [o.path for o in outcomes]
+    for original, copy in zip(outcomes, copies):
+        if original.source is None:
+            continue
+        assert copy.source.documents == original.source.documents and copy.source.diagnostics == original.source.diagnostics
+        if isinstance(copy.source.spans, FileSpans):
+            assert copy.source.spans._spans is None
+        for doc in original.source.documents[:1]:
+            assert copy.source.spans is None or copy.source.spans.span(doc.origin.pointer) == original.source.spans.span(doc.origin.pointer)
+
+
+def test_output_file_is_written_atomically(tmp_path, monkeypatch):
+    """--output: a failed write leaves the previous report whole and no temporary file; the file gets the mode a
+    plain open() would give it (not mkstemp's 0600)."""
+    import stat
+
+    from typer.testing import CliRunner
+
+    from linter.cli import app
+
+    out = tmp_path / "report.sarif"
+    fixture = str(ROOT / "fixtures" / "iam-json")
+    result = CliRunner().invoke(app, ["check", fixture, "--format", "sarif", "--output", str(out)])
+    assert result.exit_code in (0, 1)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    before = out.read_bytes()
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    CliRunner().invoke(app, ["check", fixture, "--format", "json", "--output", str(out)])
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report.sarif"]
