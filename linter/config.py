@@ -92,18 +92,56 @@ def load_config(path: str | None = None, start: str = ".") -> Config:
         if raw is None:
             raise ConfigError(f"{path}: no [tool.mwaa-lint] section")
         return config_from_dict(raw, path)
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+    text = _config_text(path)
     import yaml
 
     from .positions import yaml_error_span
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if _expands_beyond(yaml.compose(text, Loader=loader), MAX_CONFIG_NODES):
+            raise ConfigError(f"{path}: YAML aliases expand to more than {MAX_CONFIG_NODES:,} values (alias bomb?)")
+        raw = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         span = yaml_error_span(text, exc)
         raise ConfigError(f"{path}:{span.start_line}:{span.start_col}: invalid YAML") from None
     return config_from_dict(raw or {}, path, text)
+
+
+MAX_CONFIG_NODES = 100_000  # values of a configuration file once its aliases are expanded
+
+
+def _config_text(path: str) -> str:
+    """The configuration file's text, read with the limits of source files (a regular file within the size limit,
+    UTF-8) and nested no deeper than they may be (some libyaml builds crash on deep nesting)."""
+    from .positions import DecodeError, decode
+    from .sources import MAX_NESTING, read_bytes, yaml_too_deep_at
+
+    try:
+        text = decode(read_bytes(path))
+    except (OSError, ValueError, OverflowError, DecodeError) as exc:
+        reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"{path}: cannot read the configuration: {reason}") from None
+    if yaml_too_deep_at(text) is not None:
+        raise ConfigError(f"{path}: YAML nested deeper than {MAX_NESTING} levels")
+    return text
+
+
+def _expands_beyond(node, limit: int) -> bool:
+    """Whether a composed YAML tree, aliases expanded (a recursive anchor expands forever), has over `limit` nodes."""
+    todo = [node] if node is not None else []
+    count = 0
+    while todo:
+        current = todo.pop()
+        count += 1
+        if count > limit:
+            return True
+        if current.id == "sequence":
+            todo.extend(current.value)
+        elif current.id == "mapping":
+            for key, value in current.value:
+                todo.extend((key, value))
+    return False
 
 
 def config_from_dict(raw, path: str, text: str | None = None) -> Config:

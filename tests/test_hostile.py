@@ -636,3 +636,25 @@ def test_no_process_pool_on_this_system_parses_in_process(tmp_path, monkeypatch)
     files, _ = discover([str(tmp_path)])
     outcomes = parse_all(files, jobs=2)
     assert [o.path for o in outcomes] == files and all(o.source is not None and o.source.documents for o in outcomes)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("\n".join(billion_laughs().splitlines()[5:14]).replace("      ", "") + "\nexclude: *l8\n", "YAML aliases expand to more than 100,000 values"),
+        ("exclude: &e [*e]\n", "YAML aliases expand to more than 100,000 values"),
+        ("exclude: " + "[" * 100_000 + "]" * 100_000 + "\n", "YAML nested deeper than 500 levels"),
+    ],
+    ids=["alias-bomb", "recursive-anchor", "nested-100000-deep"],
+)
+def test_hostile_configuration_is_a_usage_error(tmp_path, text, message):
+    """The configuration is found upward from the working folder, so a pull request can bring one: a usage error
+    (exit 2) with the reason, in bounded time, never a hang or a crash."""
+    (tmp_path / ".mwaa-lint.yaml").write_text(text)
+    good = write_good(tmp_path)
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "linter", "check", str(good)], capture_output=True, text=True, env=environment, cwd=tmp_path,
+        timeout=60, preexec_fn=_cap_memory,
+    )
+    assert done.returncode == 2 and message in done.stderr, done.stderr
