@@ -1,6 +1,6 @@
 """Where one mwaa-lint run spends its time, in process: phases, then cProfile's top functions.
 
-    <mwaa-lint venv>/bin/python bench/profile_run.py FOLDER [--text]
+    <mwaa-lint venv>/bin/python bench/profile_run.py FOLDER [--text] [--no-cprofile]
 
 Uses linter.run's own steps (the same calls `lint()` makes), so it follows the linter's structure; when that
 structure changes, this script says so instead of measuring something else. Prints JSON (or a table with --text).
@@ -79,7 +79,7 @@ def top(folder: str, count: int = 15) -> list:
 def main() -> None:
     folder = sys.argv[1]
     try:
-        data = {"phases": phases(folder), "top": top(folder)}
+        data = {"phases": phases(folder), "top": [] if "--no-cprofile" in sys.argv else top(folder)}
     except (ImportError, TypeError, AttributeError) as exc:
         sys.exit(f"the linter's run steps changed ({type(exc).__name__}: {exc}); update bench/profile_run.py")
     if "--text" in sys.argv:
