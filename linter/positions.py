@@ -27,6 +27,7 @@ class LineIndex:
     def __init__(self, text: str):
         self.text = text
         self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._rows: dict = {}  # row -> None (ASCII) or (its UTF-8 bytes, continuation bytes before each chunk)
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
@@ -44,13 +45,30 @@ class LineIndex:
         return self.starts[line - 1] + col - 1
 
     def char_column(self, row: int, byte_col: int) -> int:
-        """0-based row and byte column (tree-sitter points) to a 1-based character column."""
-        start = self.starts[row] if row < len(self.starts) else len(self.text)
-        end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
-        line = self.text[start:end]
-        if line.isascii():
+        """0-based row and byte column (tree-sitter points) to a 1-based character column.
+
+        Each row is looked at once (a file may be one 10 MB line with 100,000 points on it): an ASCII row maps bytes
+        to characters one to one; otherwise the characters before a byte are the bytes that do not continue a
+        multi-byte character, counted per 4 KB chunk once and within the last chunk per call."""
+        if row not in self._rows:
+            start = self.starts[row] if row < len(self.starts) else len(self.text)
+            end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
+            line = self.text[start:end]
+            if line.isascii():
+                self._rows[row] = None
+            else:
+                data = line.encode("utf-8")
+                before = [0]
+                for chunk in range(0, len(data), _CHUNK):
+                    before.append(before[-1] + len(data[chunk:chunk + _CHUNK].translate(None, _NOT_CONTINUATION)))
+                self._rows[row] = (data, before)
+        found = self._rows[row]
+        if found is None:
             return byte_col + 1
-        return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")) + 1
+        data, before = found
+        chunk = min(byte_col, len(data)) // _CHUNK
+        continuations = before[chunk] + len(data[chunk * _CHUNK:byte_col].translate(None, _NOT_CONTINUATION))
+        return byte_col - continuations + 1
 
     def point_span(self, start_point: tuple[int, int], end_point: tuple[int, int]) -> Span:
         """A span from tree-sitter's 0-based (row, byte column) points."""
@@ -60,6 +78,10 @@ class LineIndex:
             end_point[0] + 1,
             self.char_column(*end_point),
         )
+
+
+_CHUNK = 4096
+_NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b < 0xC0)  # deleted, leaving UTF-8 continuation bytes
 
 
 class DecodeError(Exception):

@@ -253,6 +253,53 @@ def test_policy_with_100000_statements(tmp_path):
     assert seconds < 60
 
 
+def test_yaml_with_millions_of_values(tmp_path):
+    """15 MB of one-character list items would be millions of parser nodes (gigabytes): refused before parsing."""
+    big = tmp_path / "big.yaml"
+    big.write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Metadata:\n'
+        "      list:\n" + "        - 1\n" * 1_300_000
+    )
+    check_case(tmp_path, big, {("MWAA012", 1, 1)}, "a YAML file of about 2,600,019 values, more than the 500,000")
+
+
+def test_terraform_file_of_10_mb(tmp_path):
+    module = tmp_path / "module"
+    module.mkdir()
+    statement = '{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }'
+    big = module / "big.tf"
+    big.write_text('resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [' + ", ".join([statement] * 160_000) + "] })\n}\n")
+    check_case(tmp_path, big, {("MWAA012", 1, 1)}, "an HCL file of 10,080,074 bytes, more than the 2,000,000", paths=[module])
+
+
+def test_terraform_policy_of_10000_statements_on_one_line(tmp_path):
+    """Positions on a 600 KB line are found without rescanning the line for each (was quadratic: minutes)."""
+    module = tmp_path / "module"
+    module.mkdir()
+    statement = '{ Effect = "Allow", Action = "airflow:CreateWebLoginToken", Resource = "arn:aws:airflow:us-east-1:1:role/env/*" }'
+    main = module / "main.tf"  # the comment makes the line non-ASCII: byte and character columns differ
+    main.write_text('resource "aws_iam_policy" "p" {\n  policy = /* é */ jsonencode({ Statement = [' + ", ".join([statement] * 10_000) + "] })\n}\n")
+    good = write_good(tmp_path)
+    report, seconds, _ = lint(module, good)
+    found = findings_of(report, main)
+    assert ("MWAA012", 2, 115_046) in found and len(found) == 1_001  # statement 1,001 at character 46 + 1,000 x 115
+    assert ("MWAA002", 2, 117) in found  # one for each of the 1,000 analysed
+    assert {rule for rule, _, _ in found} == {"MWAA002", "MWAA012"}
+    assert findings_of(report, good) == GOOD_FINDINGS
+    assert seconds < 60
+
+
+def test_a_problem_repeated_20000_times_is_reported_1000_times(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{"Action": "airflow:*", "Resource": "*"}] * 20_000}, indent=1))
+    good = write_good(tmp_path)
+    report, _, _ = lint(broken, good)
+    found = [(f["rule"], f["line"], f["message"]) for f in report["findings"] if f["path"] == str(broken)]
+    assert len(found) == 1_001 and found.count(("MWAA000", 4, 'statement has no "Effect"')) == 1
+    assert ("MWAA012", 1, "not analysed: 19,000 more problems in this file after the first 1,000 (not reported one by one)") in found
+    assert findings_of(report, good) == GOOD_FINDINGS
+
+
 # --- bytes that are not UTF-8 text --------------------------------------------------------------------------------
 
 PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"

@@ -19,6 +19,11 @@ MAX_NESTING = 500  # deeper JSON/YAML nesting is reported as MWAA000 before any 
 # Statements analysed per policy document; the rest get one MWAA012 note. IAM accepts a few hundred at most (a
 # policy is 6,144 or 10,240 characters), and some checks compare each Allow with each Deny of a document.
 MAX_STATEMENTS = 1_000
+# Syntax nodes a YAML or HCL file may have: their parsers take about 300 bytes and a few microseconds per node. A 1 MB
+# CloudFormation template (the most CloudFormation accepts) has about 100,000; more is MWAA012. YAML's count is an
+# upper bound from its indicators (counted before parsing), HCL's is tree-sitter's.
+MAX_SYNTAX_NODES = 500_000
+MAX_PROBLEMS = 1_000  # MWAA000/MWAA012 findings per file; past it one note says how many more there are
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"))
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
 
@@ -155,6 +160,12 @@ def too_deep_at(text: str, limit: int = MAX_NESTING, openers: str = "[{", closer
 _YAML_BLOCK_DEEP = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]))" + "{%d}" % MAX_NESTING, re.M)
 
 
+def yaml_node_estimate(text: str) -> int:
+    """An upper bound of the nodes of a YAML text: each one after the first needs a line, a "- ", a ":", a ","
+    or a bracket of its own (all counted in C: no parse)."""
+    return 1 + sum(text.count(indicator) for indicator in ("\n", "-", ":", ",", "[", "{"))
+
+
 def yaml_too_deep_at(text: str) -> int | None:
     """The offset where a YAML text nests deeper than MAX_NESTING (flow brackets or block indentation), or None."""
     flow = too_deep_at(text)
@@ -249,6 +260,7 @@ def bounded(sources: list) -> list:
     cut. Principals (possibly in another source of the same module) get the cut documents too."""
     from dataclasses import replace
 
+    sources = [_few_problems(source) for source in sources]
     cut = {}
     for source in sources:
         for doc in source.documents:
@@ -291,12 +303,33 @@ def _parse_yaml_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Ou
     return Outcome(path, skipped=True) if source is None else Outcome(path, bounded([source])[0])  # None: no template
 
 
+def _few_problems(source: ParsedSource) -> ParsedSource:
+    """The source with its first MAX_PROBLEMS diagnostics and a note counting the others (one broken construct
+    repeated 100,000 times is one problem to fix, not 100,000 lines of report)."""
+    if len(source.diagnostics) <= MAX_PROBLEMS:
+        return source
+    from dataclasses import replace
+
+    kept = source.diagnostics[:MAX_PROBLEMS]
+    rest = len(source.diagnostics) - MAX_PROBLEMS
+    note = Diagnostic(
+        "MWAA012", f"{rest:,} more problems in this file after the first {MAX_PROBLEMS:,} (not reported one by one)",
+        Origin(source.path, (), FILE_START),
+    )
+    return replace(source, diagnostics=kept + (note,))
+
+
 def _decoded(path: str, data: bytes, origin: Origin, syntax: str):
     """The file's text, or an Outcome with MWAA000 when it is not UTF-8 text or is nested too deeply."""
     try:
         text = decode(data)
     except DecodeError as exc:
         return _problem(path, "MWAA000", exc.message, Origin(path, (), exc.span))
+    if syntax == "YAML" and yaml_node_estimate(text) > MAX_SYNTAX_NODES:
+        return _problem(
+            path, "MWAA012", f"a YAML file of about {yaml_node_estimate(text):,} values, more than the {MAX_SYNTAX_NODES:,} one "
+            "file may have (CloudFormation accepts templates of up to 1 MB)", origin,
+        )
     deep = yaml_too_deep_at(text) if syntax == "YAML" else too_deep_at(text)
     if deep is not None:
         from ..positions import LineIndex

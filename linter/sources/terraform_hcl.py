@@ -43,6 +43,7 @@ MAX_MODULE_DEPTH = 6  # nested local module calls followed
 MAX_SYNTAX_ERRORS = 5  # MWAA000 findings per file
 MAX_NESTING = 100  # deeper bracket nesting is MWAA000 before the evaluator (which recurses) sees it
 MAX_POLICY_FILE_BYTES = 2 * 1024 * 1024
+MAX_HCL_BYTES = 2_000_000  # a .tf file; with sources.MAX_SYNTAX_NODES it bounds the parse tree (~300 MB at most)
 MAX_TEXT = 200_000  # longer computed strings (doubling interpolations) are left symbolic
 MAX_ITEMS = 10_000  # longer computed lists likewise
 
@@ -360,7 +361,20 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
         problems.append(Diagnostic("MWAA000", f"HCL nested deeper than {MAX_NESTING} levels; not parsed", replace(origin, span=_file_start())))
         return HclFile(path, text, b"", None, index, {}, {})
     data = text.encode("utf-8")
+    from . import MAX_SYNTAX_NODES
+
+    if len(data) > MAX_HCL_BYTES:  # tree-sitter keeps up to a node per byte, ~160 bytes each: not parsed at all
+        problems.append(Diagnostic(
+            "MWAA012", f"an HCL file of {len(data):,} bytes, more than the {MAX_HCL_BYTES:,} one file may have", replace(origin, span=_file_start()),
+        ))
+        return HclFile(path, text, b"", None, index, {}, {})
     tree = parser.parse(data)
+    if tree.root_node.descendant_count > MAX_SYNTAX_NODES:
+        problems.append(Diagnostic(
+            "MWAA012", f"an HCL file of {tree.root_node.descendant_count:,} syntax nodes, more than the {MAX_SYNTAX_NODES:,} one "
+            "file may have", replace(origin, span=_file_start()),
+        ))
+        return HclFile(path, text, b"", None, index, {}, {})
     file = HclFile(path, text, data, tree.root_node, index, {}, {})
     file.comments.update(_comment_rows(file))
     if tree.root_node.has_error:
