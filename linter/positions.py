@@ -159,6 +159,14 @@ def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:
     values: dict = {}
     keys: dict = {}
     dups: list = []
+    for _ in json_scan(text, start, values, keys, dups):
+        pass
+    return values, keys, dups
+
+
+def json_scan(text: str, start: int, values: dict, keys: dict, dups: list):
+    """json_offsets as a generator that fills the three tables as it goes and yields after each value, so a caller
+    that needs one position stops as soon as it is known (a 15 MB policy need not be scanned to its end)."""
     n = len(text)
     stack: list = []  # frames: [is_object, pointer, start offset, seen keys (object) or next index (array)]
 
@@ -193,6 +201,7 @@ def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:
                 if i < n and text[i] == ("}" if frame[0] else "]"):
                     stack.pop()
                     values[frame[1]] = (frame[2], i + 1)
+                    yield
                     i = skip(i + 1)
                 elif frame[0]:
                     pointer, i = read_key(frame, i)
@@ -206,6 +215,7 @@ def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:
                 if not m:
                     raise ValueError
                 values[pointer] = (i, m.end())
+                yield
                 i = skip(m.end())
             # after a value: close finished containers, or step to the next member
             while stack:
@@ -222,18 +232,37 @@ def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:
                 if c in ("}", "]"):
                     stack.pop()
                     values[frame[1]] = (frame[2], i + 1)
+                    yield
                     i = skip(i + 1)
                     continue
                 raise ValueError
             if not stack:
-                return values, keys, dups
+                return
     except (ValueError, IndexError):
-        return values, keys, dups
+        return
 
 
 def json_spans(text: str) -> OffsetSpans:
     values, keys, _ = json_offsets(text)
     return OffsetSpans(LineIndex(text), values, keys)
+
+
+class LazyJsonSpans(OffsetSpans):
+    """Spans of a JSON text, scanned only as far as the positions asked for so far."""
+
+    def __init__(self, text: str):
+        super().__init__(LineIndex(text), {}, {})
+        self._scan = json_scan(text, 0, self.values, self.keys, [])
+
+    def span(self, pointer) -> Span | None:
+        pointer = tuple(pointer)
+        table, wanted = (self.keys, pointer[:-1]) if pointer and pointer[-1] == KEY else (self.values, pointer)
+        while wanted not in table and self._scan is not None:
+            try:
+                next(self._scan)
+            except StopIteration:
+                self._scan = None
+        return super().span(pointer)
 
 
 def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
@@ -255,7 +284,7 @@ class FileSpans:
             from .sources import read_bytes  # its checks: a regular file, within the size limit
 
             text = decode(read_bytes(self.path))
-            self._spans = json_spans(text) if self.syntax == "json" else yaml_spans(text)
+            self._spans = LazyJsonSpans(text) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
 
     def __getstate__(self):

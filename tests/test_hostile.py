@@ -289,14 +289,52 @@ def test_terraform_policy_of_10000_statements_on_one_line(tmp_path):
     assert seconds < 60
 
 
-def test_a_problem_repeated_20000_times_is_reported_1000_times(tmp_path):
+def test_broken_statements_past_the_limit_are_not_read(tmp_path):
+    """20,000 broken statements: the first 1,000 are read (an MWAA000 each), the rest only counted."""
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{"Action": "airflow:*", "Resource": "*"}] * 20_000}, indent=1))
     good = write_good(tmp_path)
     report, _, _ = lint(broken, good)
     found = [(f["rule"], f["line"], f["message"]) for f in report["findings"] if f["path"] == str(broken)]
     assert len(found) == 1_001 and found.count(("MWAA000", 4, 'statement has no "Effect"')) == 1
-    assert ("MWAA012", 1, "not analysed: 19,000 more problems in this file after the first 1,000 (not reported one by one)") in found
+    assert ("MWAA012", 4004, "not analysed: the statements of this policy after the first 1,000 (it has 20,000; IAM accepts a few hundred at most in one policy)") in found
+    assert findings_of(report, good) == GOOD_FINDINGS
+
+
+@pytest.mark.parametrize("kind", ["iam", "cloudformation"])
+def test_15_mb_of_tiny_statements(tmp_path, kind):
+    """1.9 million `{"a":1}` statements: counted, not read (was 20 s and 2 GB: a model object and two MWAA000 for each,
+    and positions for the whole file)."""
+    statements = ",".join(['{"a":1}'] * 1_900_000)
+    document = '{"Statement":[' + statements + "]}"
+    big = tmp_path / "big.json"
+    if kind == "iam":
+        big.write_text(document)
+        cut = ("MWAA012", 1, 8015)  # statement 1,001: 14 characters of opening, then 8 per statement
+    else:
+        big.write_text('{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"P":{"Type":"AWS::IAM::ManagedPolicy",'
+                       '"Properties":{"PolicyDocument":' + document + "}}}}")
+        cut = ("MWAA012", 1, 8138)
+    good = write_good(tmp_path)
+    report, seconds, _ = lint(big, good)
+    messages = messages_of(report, big)
+    assert cut in findings_of(report, big)
+    assert "not analysed: the statements of this policy after the first 1,000 (it has 1,900,000; IAM accepts a few hundred at most in one policy)" in messages
+    assert "not analysed: 1,000 more MWAA000 findings in this file after the first 1,000 (not reported one by one)" in messages
+    assert len(messages) == 1_002
+    assert findings_of(report, good) == GOOD_FINDINGS
+    assert seconds < 60
+
+
+def test_a_problem_repeated_3000_times_is_reported_1000_times(tmp_path):
+    repeated = tmp_path / "repeated.json"
+    repeated.write_text('{"Version": "2012-10-17", "Statement": [],\n' + '"Sid": 1,\n' * 3_000 + '"Sid": 2}\n')
+    good = write_good(tmp_path)
+    report, _, _ = lint(repeated, good)
+    found = [(f["rule"], f["line"], f["message"]) for f in report["findings"] if f["path"] == str(repeated)]
+    assert found.count(("MWAA000", 3, 'duplicate key "Sid": only the last one counts')) == 1
+    assert sum(1 for rule, _, _ in found if rule == "MWAA000") == 1_000
+    assert ("MWAA012", 1, "not analysed: 2,000 more MWAA000 findings in this file after the first 1,000 (not reported one by one)") in found
     assert findings_of(report, good) == GOOD_FINDINGS
 
 

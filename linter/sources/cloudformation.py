@@ -24,6 +24,7 @@ from ..model import (
     Symbolic,
     Value,
 )
+from . import MAX_STATEMENTS, statements_cut
 
 MAX_RESOLUTION_STEPS = 50_000  # intrinsic evaluations per template; past it values stay symbolic
 MAX_ALTERNATIVES = 16  # values one expression (or statement) may stand for; Fn::If branches multiply
@@ -668,12 +669,19 @@ class Builder:
         items = []
         for body, where in self.choices(raw["Statement"], pointer + ("Statement",), "the Statement"):
             if isinstance(body, list):  # an undetermined statement is reported (MWAA012); the others are analysed
+                if len(body) > MAX_STATEMENTS:  # the rest is counted, not read
+                    reader.problems.append(statements_cut(len(body), self.origin(where + (MAX_STATEMENTS,)), reader.logical))
+                    body = body[:MAX_STATEMENTS]
                 items.extend(self.items(body, where, "a statement", reader.logical))
             elif isinstance(body, dict) and not intrinsic(body):
                 items.append((body, where))
             else:
                 reader.problem(f'"Statement" is an object or a list of objects, not {_kind(body)}', self.origin(where))
                 return None
+        if len(items) > MAX_STATEMENTS:  # Fn::If items and several Statement choices add up
+            if not any(p.rule_id == "MWAA012" and "statements of this policy after" in p.message for p in reader.problems):
+                reader.problems.append(statements_cut(len(items), self.origin(items[MAX_STATEMENTS][1]), reader.logical))
+            items = items[:MAX_STATEMENTS]
         is_trust = any(isinstance(s, dict) and "Principal" in s for s, _ in items)
         statements = []
         for body, where in items:

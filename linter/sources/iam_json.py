@@ -5,6 +5,7 @@ import json
 
 from ..model import Condition, Diagnostic, Origin, ParsedSource, PolicyDocument, Principal, Statement, Value
 from ..positions import KEY, JsonFileSpans
+from . import MAX_STATEMENTS, statements_cut
 
 STATEMENT_KEYS = frozenset(
     ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
@@ -46,7 +47,9 @@ class DocumentReader:
         body = raw["Statement"]
         items = [(body, origin.child("Statement"))] if isinstance(body, dict) else None
         if isinstance(body, list):
-            items = [(item, origin.child("Statement", i)) for i, item in enumerate(body)]
+            items = [(item, origin.child("Statement", i)) for i, item in enumerate(body[:MAX_STATEMENTS])]
+            if len(body) > MAX_STATEMENTS:  # the rest is counted, not read
+                self.problems.append(statements_cut(len(body), origin.child("Statement", MAX_STATEMENTS), self.logical))
         if items is None:
             self.problem(f'"Statement" is an object or a list of objects, not {_kind(body)}', origin.child("Statement"))
             return None
