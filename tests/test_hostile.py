@@ -233,7 +233,7 @@ def test_malformed_size_limit_is_a_usage_error(tmp_path):
 
 
 def test_policy_with_100000_statements(tmp_path):
-    """Bounded time: IAM accepts a few hundred statements per policy; the first 1,000 are analysed, the rest noted."""
+    """Bounded time: IAM accepts a few hundred statements per policy; the first 5,000 are analysed, the rest noted."""
     statements = []
     for i in range(100_000):
         if i % 2:
@@ -245,10 +245,10 @@ def test_policy_with_100000_statements(tmp_path):
     good = write_good(tmp_path)
     report, seconds, _ = lint(big, good)
     found = findings_of(report, big)
-    # statement 1,000 (index 1000) starts on line 5004; the 500 Allow statements analysed name no role: MWAA002 each
-    assert ("MWAA012", 5004, 3) in found
-    assert sorted(r for r, _, _ in found).count("MWAA002") == 500 and len(found) == 501
-    assert "after the first 1,000 (it has 100,000" in " ".join(messages_of(report, big))
+    # statement 5,001 (index 5000) starts on line 25004; the 2,500 Allow statements analysed name no role: MWAA002 each
+    assert ("MWAA012", 25004, 3) in found
+    assert sorted(r for r, _, _ in found).count("MWAA002") == 2_500 and len(found) == 2_501
+    assert "after the first 5,000 (it has 100,000" in " ".join(messages_of(report, big))
     assert findings_of(report, good) == GOOD_FINDINGS
     assert seconds < 60
 
@@ -282,22 +282,24 @@ def test_terraform_policy_of_10000_statements_on_one_line(tmp_path):
     good = write_good(tmp_path)
     report, seconds, _ = lint(module, good)
     found = findings_of(report, main)
-    assert ("MWAA012", 2, 115_046) in found and len(found) == 1_001  # statement 1,001 at character 46 + 1,000 x 115
-    assert ("MWAA002", 2, 117) in found  # one for each of the 1,000 analysed
+    assert ("MWAA012", 2, 575_046) in found and len(found) == 5_001  # statement 5,001 at character 46 + 5,000 x 115
+    assert ("MWAA002", 2, 117) in found  # one for each of the 5,000 analysed
     assert {rule for rule, _, _ in found} == {"MWAA002", "MWAA012"}
     assert findings_of(report, good) == GOOD_FINDINGS
     assert seconds < 60
 
 
 def test_broken_statements_past_the_limit_are_not_read(tmp_path):
-    """20,000 broken statements: the first 1,000 are read (an MWAA000 each), the rest only counted."""
+    """20,000 broken statements: the first 5,000 are read (an MWAA000 each, 1,000 of them reported), the rest only
+    counted."""
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{"Action": "airflow:*", "Resource": "*"}] * 20_000}, indent=1))
     good = write_good(tmp_path)
     report, _, _ = lint(broken, good)
     found = [(f["rule"], f["line"], f["message"]) for f in report["findings"] if f["path"] == str(broken)]
-    assert len(found) == 1_001 and found.count(("MWAA000", 4, 'statement has no "Effect"')) == 1
-    assert ("MWAA012", 4004, "not analysed: the statements of this policy after the first 1,000 (it has 20,000; IAM accepts a few hundred at most in one policy)") in found
+    assert len(found) == 1_002 and found.count(("MWAA000", 4, 'statement has no "Effect"')) == 1
+    assert ("MWAA012", 20004, "not analysed: the statements of this policy after the first 5,000 (it has 20,000; IAM accepts a few hundred at most in one policy)") in found
+    assert ("MWAA012", 1, "not analysed: 4,000 more MWAA000 findings in this file after the first 1,000 (not reported one by one)") in found
     assert findings_of(report, good) == GOOD_FINDINGS
 
 
@@ -310,17 +312,17 @@ def test_15_mb_of_tiny_statements(tmp_path, kind):
     big = tmp_path / "big.json"
     if kind == "iam":
         big.write_text(document)
-        cut = ("MWAA012", 1, 8015)  # statement 1,001: 14 characters of opening, then 8 per statement
+        cut = ("MWAA012", 1, 40015)  # statement 5,001: 14 characters of opening, then 8 per statement
     else:
         big.write_text('{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"P":{"Type":"AWS::IAM::ManagedPolicy",'
                        '"Properties":{"PolicyDocument":' + document + "}}}}")
-        cut = ("MWAA012", 1, 8138)
+        cut = ("MWAA012", 1, 40138)
     good = write_good(tmp_path)
     report, seconds, _ = lint(big, good)
     messages = messages_of(report, big)
     assert cut in findings_of(report, big)
-    assert "not analysed: the statements of this policy after the first 1,000 (it has 1,900,000; IAM accepts a few hundred at most in one policy)" in messages
-    assert "not analysed: 1,000 more MWAA000 findings in this file after the first 1,000 (not reported one by one)" in messages
+    assert "not analysed: the statements of this policy after the first 5,000 (it has 1,900,000; IAM accepts a few hundred at most in one policy)" in messages
+    assert "not analysed: 9,000 more MWAA000 findings in this file after the first 1,000 (not reported one by one)" in messages
     assert len(messages) == 1_002
     assert findings_of(report, good) == GOOD_FINDINGS
     assert seconds < 60

@@ -38,17 +38,30 @@ def deny_covers(statement, resource_text: str) -> bool:
 
 
 def _unconditional_denies(doc) -> list:
-    """The Deny statements of a document that have no condition, with the airflow actions each names."""
-    return [
-        (statement, granted_airflow_actions(statement) or frozenset())
-        for statement in doc.statements
-        if not statement.is_allow and not statement.conditions
-    ]
+    """The Deny statements of a document that have no condition, prepared once per document for `_denied_everywhere`:
+    (airflow actions named, NotResource?, exact resource texts, wildcard patterns)."""
+    out = []
+    for statement in doc.statements:
+        if statement.is_allow or statement.conditions:
+            continue
+        actions = granted_airflow_actions(statement) or frozenset()
+        elements = statement.not_resources if statement.has_not_resource else statement.resources
+        texts = [v.known for v in elements]
+        if statement.has_not_resource and any(t is None for t in texts):
+            continue  # an unresolved NotResource: it covers nothing for sure
+        texts = [t for t in texts if t is not None]
+        out.append((actions, statement.has_not_resource, frozenset(t for t in texts if not has_wildcard(t)), [t for t in texts if has_wildcard(t)]))
+    return out
 
 
 def _denied_everywhere(denies: list, actions: set, resource_text: str) -> bool:
-    """An unconditional Deny in the same document covers these role actions on this resource pattern."""
-    return any(actions <= denied and deny_covers(statement, resource_text) for statement, denied in denies)
+    """An unconditional Deny in the same document covers these role actions on this resource pattern (as
+    `deny_covers`; exact resources are looked up, not matched one by one)."""
+    target = resource_text.replace(SYM, "x")
+    for denied, negated, exact, patterns in denies:
+        if actions <= denied and (target in exact or any(glob_match(p, target) for p in patterns)) != negated:
+            return True
+    return False
 
 
 def _config_environment(config) -> str | None:

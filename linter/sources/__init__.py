@@ -16,9 +16,10 @@ from ..positions import FILE_START, DecodeError, decode, json_error
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported as not analysed (MWAA012); see file_size_limit()
 MAX_FILE_BYTES_ENV = "MWAA_LINT_MAX_FILE_BYTES"  # environment variable that overrides MAX_FILE_BYTES
 MAX_NESTING = 500  # deeper JSON/YAML nesting is reported as MWAA000 before any parser sees it
-# Statements analysed per policy document; the rest get one MWAA012 note. IAM accepts a few hundred at most (a
-# policy is 6,144 or 10,240 characters), and some checks compare each Allow with each Deny of a document.
-MAX_STATEMENTS = 1_000
+# Statements analysed per policy document; the rest are counted in one MWAA012 note. IAM accepts a few hundred at most
+# (a policy is 6,144 or 10,240 characters); some checks compare each Allow with each Deny of a document, so 2,500 of
+# each with wildcards cost about 8 s. (The benchmark's ~1 MB policies have about 3,000.)
+MAX_STATEMENTS = 5_000
 # Syntax nodes a YAML or HCL file may have: their parsers take about 300 bytes and a few microseconds per node. A 1 MB
 # CloudFormation template (the most CloudFormation accepts) has about 100,000; more is MWAA012. YAML's count is an
 # upper bound from its indicators (counted before parsing), HCL's is tree-sitter's.
