@@ -168,7 +168,7 @@ def test_one_file_text_run_imports_no_heavy_module(policies):
     code = (
         "import sys; from linter.cli import main; sys.argv=['mwaa-lint','check',%r];\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('jsonschema','sarif_om','policyuniverse','tree_sitter','multiprocessing') if m in sys.modules]\n"
+        "heavy=[m for m in ('jsonschema','sarif_om','policyuniverse','tree_sitter','multiprocessing','yaml') if m in sys.modules]\n"
         "print('HEAVY', heavy)" % str(policies / "bad.json")
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -224,3 +224,14 @@ def test_show_source_puts_a_caret_under_the_span(policies):
 def test_colour_only_when_asked_or_on_a_terminal(policies):
     assert "\x1b[" not in invoke("check", str(policies / "bad.json")).output
     assert "\x1b[31merror\x1b[0m" in invoke("check", "--color", "always", str(policies / "bad.json")).output
+
+
+def test_version_fast_path_matches_typer_and_loads_no_framework():
+    code = (
+        "import sys; sys.argv=['mwaa-lint','--version']; from linter.entry import main; main();"
+        "print('LOADED', [m for m in ('typer', 'click', 'yaml') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    version_line, loaded = out.stdout.splitlines()
+    assert version_line + "\n" == invoke("--version").output
+    assert loaded == "LOADED []"

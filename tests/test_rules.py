@@ -54,3 +54,28 @@ def test_rule_example(rule, outcome, example, tmp_path):
         assert found, f"{rule.id}: failing example produced no finding"
     else:
         assert not found, f"{rule.id}: passing example produced {[f.message for f in found]}"
+
+
+def test_rules_cache_is_current():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_rules_cache.py"), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_stale_rules_cache_is_ignored(tmp_path, monkeypatch):
+    import shutil
+
+    import linter.engine as engine
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(builtin_rules_dir(), rules_dir)
+    target = rules_dir / "MWAA001-airflow-action-wildcard.yaml"
+    target.write_text(target.read_text().replace("level: warning", "level: error", 1))
+    monkeypatch.setattr(engine, "builtin_rules_dir", lambda: rules_dir)
+    changed = {r.id: r for r in engine.load_builtin_rules()}
+    assert changed["MWAA001"].level.value == "error"
+    assert {r.id: r.level for r in RULES}["MWAA001"].value == "warning"

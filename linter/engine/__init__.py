@@ -68,10 +68,46 @@ def _yaml_load(text: str):
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+RULES_CACHE = PACKAGE_DIR / "data" / "builtin-rules.json"
+
+
 def load_builtin_rules() -> list[Rule]:
-    """Built-in rules, unvalidated at run time (a test validates them against the schema)."""
-    directory = builtin_rules_dir()
-    return [Rule.from_dict(_yaml_load(p.read_text(encoding="utf-8")), str(p)) for p in sorted(directory.glob("*.yaml"))]
+    """Built-in rules, unvalidated at run time (a test validates them against the schema).
+
+    The rule files are YAML; `linter/data/builtin-rules.json` holds them already parsed (written by
+    `tools/gen_rules_cache.py`) so that runs which read no YAML input do not import PyYAML. Each entry carries the
+    CRC-32 of its YAML file: any difference and the YAML files are read instead."""
+    files = sorted(builtin_rules_dir().glob("*.yaml"))
+    contents = {p: p.read_bytes() for p in files}
+    cached = _cached_rules(contents)
+    if cached is not None:
+        return cached
+    return [Rule.from_dict(_yaml_load(data.decode("utf-8")), str(p)) for p, data in contents.items()]
+
+
+def rules_cache_text(contents: dict) -> str:
+    """The cache file for these rule files (path -> bytes)."""
+    import zlib
+
+    entries = [
+        {"file": p.name, "crc32": zlib.crc32(data), "rule": _yaml_load(data.decode("utf-8"))} for p, data in contents.items()
+    ]
+    return json.dumps({"version": 1, "rules": entries}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _cached_rules(contents: dict) -> list[Rule] | None:
+    import zlib
+
+    try:
+        cache = json.loads(RULES_CACHE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    entries = cache.get("rules", [])
+    if [e["file"] for e in entries] != [p.name for p in contents] or any(
+        zlib.crc32(data) != e["crc32"] for (p, data), e in zip(contents.items(), entries)
+    ):
+        return None
+    return [Rule.from_dict(e["rule"], str(p)) for p, e in zip(contents, entries)]
 
 
 def rule_schema() -> dict:
