@@ -432,7 +432,7 @@ def write_results(path: str, rep: Report, ctx: dict, argv: list, started: float)
         f"- Last run: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} (`python bench/run.py {' '.join(argv)}`,"
         f" {(time.time() - started) / 60:.0f} min); `$W` = {rep.work}",
         f"- Machine: {os.cpu_count()} CPUs (nproc), {platform.platform()}, Python {py[0]} (libyaml: {py[1]})",
-        f"- mwaa-lint {m['version']} installed with pip from `git archive` of the commit each section names",
+        f"- {m['version']} installed with pip from `git archive` of the commit each section names",
         f"- Peers (each in its own venv, from PyPI): {peers}",
         "- Measured: " + "; ".join(f"{name} at {g['commit'][:12]} on {g['date']} (load average {g['load'][0]:.1f}"
                                    f" -> {g['load'][-1]:.1f})" for name, g in groups),
