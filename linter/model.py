@@ -63,7 +63,7 @@ class Value:
     def literal(cls, text: str, origin: Origin) -> "Value":
         return cls((text,), origin)
 
-    @property
+    @cached_property
     def known(self) -> str | None:
         """The full text when every part is known, else None."""
         if all(isinstance(p, str) for p in self.parts):

@@ -235,3 +235,12 @@ def test_version_fast_path_matches_typer_and_loads_no_framework():
     version_line, loaded = out.stdout.splitlines()
     assert version_line + "\n" == invoke("--version").output
     assert loaded == "LOADED []"
+
+
+def test_terraform_nesting_limit(tmp_path):
+    deep, shallow = tmp_path / "deep", tmp_path / "shallow"
+    for folder, depth in ((deep, 150), (shallow, 90)):
+        folder.mkdir()
+        (folder / "main.tf").write_text("locals {\n  x = " + "[" * depth + "]" * depth + "\n}\n")
+    assert "MWAA000 HCL nested deeper than 100 levels" in invoke("check", str(deep)).output
+    assert "0 findings" in invoke("check", str(shallow)).output

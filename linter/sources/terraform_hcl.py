@@ -268,6 +268,8 @@ def _syntax_problem(file: HclFile, node, message: str) -> Diagnostic:
 
 def _comment_rows(file: HclFile) -> dict:
     rows = {}
+    if "#" not in file.text and "//" not in file.text and "/*" not in file.text:
+        return rows  # no comment anywhere: skip the walk over every node
     todo = [file.root]
     while todo:
         node = todo.pop()
@@ -384,17 +386,9 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
 
 def _too_deep(text: str) -> bool:
     """Bracket and parenthesis nesting beyond MAX_NESTING (strings ignored: an upper bound is enough)."""
-    if sum(text.count(c) for c in "([{") <= MAX_NESTING:
-        return False
-    depth = 0
-    for char in text:
-        if char in "([{":
-            depth += 1
-            if depth > MAX_NESTING:
-                return True
-        elif char in ")]}":
-            depth = max(0, depth - 1)
-    return False
+    from . import too_deep_at
+
+    return too_deep_at(text, MAX_NESTING, "([{", ")]}") is not None
 
 
 def _file_start():
