@@ -277,11 +277,3 @@ class Finding:
     def sort_key(self):
         return (self.path, self.span.start_line, self.span.start_col, self.rule_id, self.message)
 
-
-@dataclass(frozen=True)
-class RunSummary:
-    files: int = 0
-    policies: int = 0
-    skipped: int = 0
-    suppressed: int = 0
-    counts: dict = field(default_factory=dict)

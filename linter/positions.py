@@ -291,14 +291,6 @@ class FileSpans:
         return {"path": self.path, "syntax": self.syntax, "_spans": None}
 
 
-def JsonFileSpans(path: str) -> FileSpans:  # noqa: N802 - reads like the class it builds
-    return FileSpans(path, "json")
-
-
-def YamlFileSpans(path: str) -> FileSpans:  # noqa: N802
-    return FileSpans(path, "yaml")
-
-
 FILE_START = Span(1, 1, 1, 2)  # a whole-file finding marks the first character (SARIF regions are never empty)
 
 

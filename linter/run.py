@@ -133,11 +133,11 @@ def default_jobs() -> int:
 def config_source(config: Config):
     """The configuration file as a source, so findings can point into it (declared calls, environments)."""
     from .model import ParsedSource
-    from .positions import YamlFileSpans
+    from .positions import FileSpans
 
     if config.path is None or config.path.endswith(".toml"):
         return None
-    return ParsedSource(config.path, "config", spans=YamlFileSpans(config.path))
+    return ParsedSource(config.path, "config", spans=FileSpans(config.path, "yaml"))
 
 
 def with_declarations(principal, config: Config):
@@ -190,7 +190,7 @@ def lint(config: Config, options: RunOptions) -> Report:
     from .sources import discover
 
     rules = load_rules(config, options)
-    files, _ = discover(options.paths, config.exclude)
+    files = discover(options.paths, config.exclude)
     outcomes = parse_all(files, options.jobs, options.debug)
     scan = assemble(outcomes, config)
     findings = run(scan, rules, config, options.root)

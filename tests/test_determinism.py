@@ -42,7 +42,7 @@ def test_all_fixtures_use_the_pool_with_two_jobs():
     from linter.run import worth_parallel
     from linter.sources import discover
 
-    files, _ = discover([str(ROOT / "fixtures")])
+    files = discover([str(ROOT / "fixtures")])
     assert worth_parallel(files)
 
 
@@ -122,7 +122,7 @@ def test_parsed_sources_pickle_without_span_caches():
     from linter.run import parse_all
     from linter.sources import discover
 
-    files, _ = discover([str(ROOT / "fixtures")])
+    files = discover([str(ROOT / "fixtures")])
     outcomes = parse_all(files, jobs=1)
     for outcome in outcomes:
         if outcome.source is not None and isinstance(outcome.source.spans, FileSpans) and outcome.source.documents:

@@ -720,7 +720,7 @@ def test_no_process_pool_on_this_system_parses_in_process(tmp_path, monkeypatch)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", unavailable)
     for i in range(60):
         (tmp_path / f"p{i:02}.json").write_text(GOOD_POLICY)
-    files, _ = discover([str(tmp_path)])
+    files = discover([str(tmp_path)])
     outcomes = parse_all(files, jobs=2)
     assert [o.path for o in outcomes] == files and all(o.source is not None and o.source.documents for o in outcomes)
 

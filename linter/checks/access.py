@@ -74,7 +74,7 @@ class Access:
 
 
 def _role_grants(doc, statement, environment: str):
-    actions = (granted_airflow_actions(statement) or set()) & set(ROLE_ACTIONS)
+    actions = granted_airflow_actions(statement) & set(ROLE_ACTIONS)
     if not actions:
         return
     if statement.has_not_resource:
@@ -100,7 +100,7 @@ def _role_grants(doc, statement, environment: str):
 
 def _denied(grant: Grant, denies) -> bool:
     return any(
-        grant.action in (granted_airflow_actions(statement) or set()) and deny_covers(statement, grant.text)
+        grant.action in granted_airflow_actions(statement) and deny_covers(statement, grant.text)
         for statement in denies
     )
 
@@ -320,7 +320,7 @@ def environment_mismatch(scan, config, options):
             continue
         names = [e.name for e in environments]
         for statement in doc.statements:
-            if not (granted_airflow_actions(statement) or set()):
+            if not granted_airflow_actions(statement):
                 continue
             for value in statement.resources:
                 arn = value.airflow_resource
@@ -383,7 +383,7 @@ def _has_vpc_condition(statement, environment) -> tuple[bool, str]:
 def _vpc_deny(principal_docs, action: str, arn_text: str) -> bool:
     for doc in principal_docs:
         for statement in doc.statements:
-            if statement.is_allow or action not in (granted_airflow_actions(statement) or set()):
+            if statement.is_allow or action not in granted_airflow_actions(statement):
                 continue
             if not any(
                 c.key.lower() in VPC_KEYS and c.operator.lower() in NEGATIVE_OPERATORS for c in statement.conditions
@@ -409,7 +409,7 @@ def missing_source_vpc(scan, config, options):
         for statement in doc.statements:
             if not statement.is_allow:
                 continue
-            actions = (granted_airflow_actions(statement) or set()) & {"InvokeRestApi", "CreateWebLoginToken", "CreateCliToken"}
+            actions = granted_airflow_actions(statement) & {"InvokeRestApi", "CreateWebLoginToken", "CreateCliToken"}
             for action in sorted(actions):
                 level = None if action == "InvokeRestApi" else raise_token_level
                 wanted = "rbac-role" if action != "CreateCliToken" else "environment"
@@ -454,7 +454,7 @@ def cli_token_grant(scan, config, options):
         if doc.kind != "identity":
             continue
         for statement in doc.statements:
-            if not statement.is_allow or "CreateCliToken" not in (granted_airflow_actions(statement) or set()):
+            if not statement.is_allow or "CreateCliToken" not in granted_airflow_actions(statement):
                 continue
             if id(doc) in execution_docs:
                 cli_resources = [v for v in statement.resources if v.airflow_resource.can_be("environment")]

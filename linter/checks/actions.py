@@ -35,11 +35,8 @@ def airflow_action_wildcard(scan, config, options):
             if not statement.is_allow or not _can_address_airflow(statement):
                 continue
             if statement.has_not_action:
-                if any(v.known is None for v in statement.not_actions):
-                    continue
-                excluded = {info.name for v in statement.not_actions for info in expand_own(v.known)}
-                left = {info.name for info in service_actions("airflow").values()} - excluded
-                if left & set(TOKEN_ACTIONS):
+                left = statement.airflow_actions
+                if left and left & set(TOKEN_ACTIONS):
                     yield Hit(
                         statement.action_origin,
                         {"action": "NotAction", "count": len(left), "actions": _describe(left)},

@@ -11,9 +11,9 @@ from ..model import Hit
 ROLE_CHOICES = ", ".join(DEFAULT_ROLES[1:])
 
 
-def granted_airflow_actions(statement) -> frozenset | None:
-    """Names of airflow actions a statement names (None when NotAction has unresolved parts)."""
-    return statement.airflow_actions
+def granted_airflow_actions(statement) -> frozenset:
+    """Names of airflow actions a statement names; none when NotAction has unresolved parts (cannot judge)."""
+    return statement.airflow_actions or frozenset()
 
 
 def suggested_arn(arn, environment: str | None = None, role: str = "ROLE") -> str:
@@ -44,7 +44,7 @@ def _unconditional_denies(doc) -> list:
     for statement in doc.statements:
         if statement.is_allow or statement.conditions:
             continue
-        actions = granted_airflow_actions(statement) or frozenset()
+        actions = granted_airflow_actions(statement)
         elements = statement.not_resources if statement.has_not_resource else statement.resources
         texts = [v.known for v in elements]
         if statement.has_not_resource and any(t is None for t in texts):
@@ -75,7 +75,7 @@ def airflow_role_wildcard(scan, config, options):
         for statement in doc.statements:
             if not statement.is_allow:
                 continue
-            role_actions = (granted_airflow_actions(statement) or set()) & set(ROLE_ACTIONS)
+            role_actions = granted_airflow_actions(statement) & set(ROLE_ACTIONS)
             if not role_actions:
                 continue
             actions_text = " and ".join(sorted(role_actions))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import Config, ConfigError
@@ -233,11 +233,5 @@ def with_fingerprints(findings: list[Finding], root: str = ".") -> list[Finding]
         key = (finding.rule_id, relative, finding.logical or "", finding.message)
         seen[key] += 1
         digest = hashlib.sha256(json.dumps([*key, seen[key]]).encode("utf-8")).hexdigest()[:32]
-        out.append(_replace(finding, fingerprint=digest))
+        out.append(replace(finding, fingerprint=digest))
     return out
-
-
-def _replace(finding: Finding, **changes) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, **changes)

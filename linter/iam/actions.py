@@ -76,11 +76,6 @@ def expand_own(pattern: str, service: str = "airflow") -> tuple[ActionInfo, ...]
     return tuple(info for key, info in sorted(actions.items()) if glob_match(parts[1], key, case_sensitive=False))
 
 
-def airflow_actions(patterns) -> frozenset:
-    """Names of the airflow actions a list of action patterns grants."""
-    return frozenset(info.name for pattern in patterns for info in expand_own(pattern))
-
-
 def names_own_service(pattern: str) -> str | None:
     """The own service prefix an action pattern literally names ("airflow:Foo" -> "airflow"), else None."""
     parts = split_action(pattern)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Symbolic, Value
+from ..model import Value
 from .glob import globs_intersect, has_wildcard
 
 SYM = "\ue000"  # stands for a symbolic part inside ARN text; never written by users
@@ -45,19 +45,6 @@ class AirflowResource:
         if self.kind == "pattern":
             return globs_intersect(self.resource.replace(SYM, "*"), TEMPLATES[resource_type])
         return False
-
-    @property
-    def names_role(self) -> bool:
-        """A role ARN whose environment and role segments are both written out (no wildcard)."""
-        return (
-            self.kind == "rbac-role"
-            and not has_wildcard(self.environment or "*")
-            and not has_wildcard(self.role or "*")
-        )
-
-    @property
-    def is_airflow(self) -> bool:
-        return self.kind not in ("other-service",)
 
 
 def value_text(value: Value) -> str:
@@ -136,7 +123,3 @@ def environment_name_problem(name: str) -> str:
     if not ENV_NAME.match(name):
         return "environment names start with a letter and contain only letters, digits, '-' and '_'"
     return ""
-
-
-def symbolic_free(value: Value) -> bool:
-    return not any(isinstance(p, Symbolic) for p in value.parts)

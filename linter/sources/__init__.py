@@ -41,7 +41,7 @@ class Outcome:
     skipped: bool = False
 
 
-def discover(paths, exclude=()) -> tuple[list[str], list[Diagnostic]]:
+def discover(paths, exclude=()) -> list[str]:
     """Expand command-line paths into candidate files, in a stable order. Missing paths raise FileNotFoundError."""
     from fnmatch import fnmatch
 
@@ -50,7 +50,6 @@ def discover(paths, exclude=()) -> tuple[list[str], list[Diagnostic]]:
         return any(fnmatch(rel, pattern) or fnmatch(rel, pattern.rstrip("/") + "/*") for pattern in exclude)
 
     files: list[str] = []
-    problems: list[Diagnostic] = []
     seen: set = set()
     for given in paths:
         if not os.path.lexists(given):
@@ -75,7 +74,7 @@ def discover(paths, exclude=()) -> tuple[list[str], list[Diagnostic]]:
         elif given not in seen and not excluded(given):
             seen.add(given)
             files.append(given)
-    return files, problems
+    return files
 
 
 def file_size_limit() -> int:

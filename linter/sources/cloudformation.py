@@ -1237,10 +1237,10 @@ def comment_anchors(builder: TemplateBuilder, spans, by_logical: dict) -> dict:
 
 def parse_json(path: str, text: str, raw) -> ParsedSource:
     """A CloudFormation template in JSON, already decoded into `raw`."""
-    from ..positions import JsonFileSpans
+    from ..positions import FileSpans
 
     builder = TemplateBuilder(template_of(path, raw, None))
-    return assemble(builder, JsonFileSpans(path))
+    return assemble(builder, FileSpans(path, "json"))
 
 
 def parse_yaml(path: str, text: str) -> ParsedSource | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..model import Condition, Diagnostic, Origin, ParsedSource, PolicyDocument, Principal, Statement, Value
-from ..positions import KEY, JsonFileSpans
+from ..positions import KEY, FileSpans
 from . import MAX_STATEMENTS, statements_cut
 
 STATEMENT_KEYS = frozenset(
@@ -212,7 +212,7 @@ def parse_json(path: str, text: str, raw) -> ParsedSource:
         documents=tuple(documents),
         principals=tuple(principals),
         diagnostics=tuple(reader.problems),
-        spans=JsonFileSpans(path),
+        spans=FileSpans(path, "json"),
     )
 
 

@@ -35,7 +35,7 @@ from ..model import (
     Symbolic,
     Value,
 )
-from ..positions import KEY, DecodeError, JsonFileSpans, LineIndex, StaticSpans, decode, json_offsets
+from ..positions import KEY, DecodeError, FileSpans, LineIndex, StaticSpans, decode, json_offsets
 from .iam_json import DocumentReader, trusts_airflow
 
 MAX_STEPS = 48  # nested reference hops (var -> local -> ...) before a value is left symbolic: cycles cannot hang
@@ -1753,7 +1753,7 @@ def parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
         put(diagnostic.origin.path, "diagnostics", diagnostic)
     sources = []
     for path, found in by_path.items():
-        spans = StaticSpans(all_files[path].spans) if path in all_files else JsonFileSpans(path)
+        spans = StaticSpans(all_files[path].spans) if path in all_files else FileSpans(path, "json")
         sources.append(
             ParsedSource(
                 path,

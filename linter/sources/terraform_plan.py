@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Diagnostic, Environment, Origin, ParsedSource, PolicyDocument, Symbolic
-from ..positions import JsonFileSpans
+from ..positions import FileSpans
 from .iam_json import DocumentReader, trusts_airflow
 from .terraform_hcl import (
     ATTACHMENTS,
@@ -299,7 +299,7 @@ def parse_json(path: str, text: str, raw) -> ParsedSource:
         environments=tuple(out.environments),
         principals=tuple(principals),
         diagnostics=tuple(plan.problems),
-        spans=JsonFileSpans(path),
+        spans=FileSpans(path, "json"),
     )
 
 
