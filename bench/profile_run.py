@@ -21,35 +21,40 @@ def phases(folder: str) -> dict:
     out["import linter.cli"] = time.perf_counter() - t
     t = time.perf_counter()
     from linter.config import load_config
-    from linter.engine import run
+    from linter.engine import finish
     from linter.reporters import get_reporter
-    from linter.run import RunOptions, assemble, load_rules, parse_all, suppress_findings
-    from linter.sources import discover
     from linter.reporters.report import Report
+    from linter.run import Checker, RunOptions, load_rules, parse_item, suppress_findings, work_items
+    from linter.sources import discover
     config = load_config(None)
     options = RunOptions(paths=(folder,), root=folder)
     out["config"] = time.perf_counter() - t
     t = time.perf_counter()
     rules = load_rules(config, options)
+    checker = Checker(tuple(rules), config)
     out["load rules"] = time.perf_counter() - t
     t = time.perf_counter()
-    files, _ = discover(options.paths, config.exclude)
-    out[f"discover ({len(files)} files)"] = time.perf_counter() - t
+    files = discover(options.paths, config.exclude)
+    items = work_items(files)
+    out[f"discover ({len(files)} files, {len(items)} work items)"] = time.perf_counter() - t
+    parse_s = check_s = 0.0
+    results = [checker.check([])]
+    for item in items:  # what Checker.lint_item does, timed in its two halves
+        t = time.perf_counter()
+        outcomes = parse_item(item)
+        parse_s += time.perf_counter() - t
+        t = time.perf_counter()
+        results.append(checker.check(outcomes))
+        check_s += time.perf_counter() - t
+    out["parse"] = parse_s
+    out[f"assemble + rules + spans ({sum(r.policies for r in results)} policies)"] = check_s
     t = time.perf_counter()
-    outcomes = parse_all(files)
-    out["parse"] = time.perf_counter() - t
+    findings = finish([f for r in results for f in r.findings], options.root)
+    findings = suppress_findings(findings, tuple(s for r in results for s in r.suppressions), config, options)
+    out[f"deduplicate, fingerprint, suppress ({len(findings)} findings)"] = time.perf_counter() - t
     t = time.perf_counter()
-    scan = assemble(outcomes, config)
-    out["assemble"] = time.perf_counter() - t
-    t = time.perf_counter()
-    findings = run(scan, rules, config, options.root)
-    out[f"rules ({len(scan.documents)} policies)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    findings = suppress_findings(findings, scan, config, options)
-    out[f"suppress ({len(findings)} findings)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    report = Report(findings=tuple(findings), rules=tuple(rules), files=len(files), policies=len(scan.documents),
-                    skipped=len(scan.skipped), root=options.root, options={})
+    report = Report(findings=tuple(findings), rules=tuple(rules), files=len(files), policies=sum(r.policies for r in results),
+                    skipped=0, root=options.root, options={})
     get_reporter("text")(report)
     out["text report"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -1,18 +1,20 @@
-"""Parsing over worker processes (--jobs N), with a crashed parser confined to its own files.
+"""Work items checked by worker processes (--jobs N), with a crashed parser confined to its own files.
+
+Each worker receives the Checker (rules and configuration) once, then batches of work items (one file, or one
+Terraform module); it parses, runs the rules and sends back only each item's findings and suppressions.
 
 How a crash is handled, and why this way:
 
-1. The work items (one file, or one Terraform module) are cut into batches and parsed in a
-   `ProcessPoolExecutor`; each result goes back to its item's slot, so the outcome order never depends on which
-   worker finished first.
+1. The batches run in a `ProcessPoolExecutor`; each result goes back to its item's slot, so the result order never
+   depends on which worker finished first.
 2. A worker that dies (a C parser overflowing its stack, the out-of-memory killer, a signal) breaks the whole pool:
    every batch without a result fails with `BrokenProcessPool`, and there is no telling which item killed it.
-   Those items are then parsed again **one per fresh process** (`jobs` at a time). An item whose process dies
+   Those items are then checked again **one per fresh process** (`jobs` at a time). An item whose process dies
    again is the culprit: its files get MWAA000 "parser crashed: ...", and every other file is analysed as usual.
 
 A crash is rare (the depth and alias pre-scans stop the known causes before any parser runs), so the cost of
 step 2 — a process per remaining item — is paid only by a run that has already lost a worker. With `--jobs 1`,
-or below the size threshold of `linter.run.parse_all`, files are parsed in the main process: the pre-scans are
+or below the size threshold of `linter.run.lint_items`, files are checked in the main process: the pre-scans are
 then the only guard, as the cost of a process per file would fall on every run.
 """
 from __future__ import annotations
@@ -21,55 +23,48 @@ import math
 import os
 from collections import deque
 
-from .run import failed_item, item_paths, parse_item
+from .run import Checker, failed_item, item_paths
 
 BATCHES_PER_WORKER = 8  # smaller batches balance uneven files; fewer batches cost less to send
 
 
-def parse_in_processes(items: list, jobs: int, debug: bool = False) -> list | None:
-    """Outcomes of each work item (a list per item, in item order), parsed by up to `jobs` processes; None when
-    this system cannot run a process pool (no working sem_open, e.g. AWS Lambda): the caller parses in-process."""
+def lint_in_processes(checker: Checker, items: list, jobs: int) -> list | None:
+    """The ItemResult of each work item, in item order, checked by up to `jobs` processes; None when this system
+    cannot run a process pool (no working sem_open, e.g. AWS Lambda): the caller checks in-process."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
-
-    import gc
 
     results: list = [None] * len(items)
     batches = make_batches(items, jobs)
     try:
-        executor = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_interrupts)
+        executor = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_start_worker, initargs=(checker,))
     except (OSError, ImportError, NotImplementedError):
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # results are unpickled by the executor's thread: no collections while they pour in (see parse_all)
     try:
         futures = {}
         for batch in batches:
             try:
-                futures[executor.submit(_parse_batch, [items[i] for i in batch], debug)] = batch
-            except BrokenProcessPool:  # a worker died already: the batches not submitted are parsed below
+                futures[executor.submit(_lint_batch, [items[i] for i in batch])] = batch
+            except BrokenProcessPool:  # a worker died already: the batches not submitted are checked below
                 break
         for future in as_completed(futures):
             batch = futures[future]
             try:
-                outcomes = future.result()
+                batch_results = future.result()
             except BrokenProcessPool:
-                continue  # parsed again below, one item per process
-            except Exception:  # the result could not travel back (a bug): parse the batch here instead
-                if debug:
+                continue  # checked again below, one item per process
+            except Exception:  # the result could not travel back (a bug): check the batch here instead
+                if checker.debug:
                     raise
-                outcomes = [parse_item(items[i], debug) for i in batch]
-            for index, outcome in zip(batch, outcomes):
-                results[index] = outcome
+                batch_results = [checker.lint_item(items[i]) for i in batch]
+            for index, result in zip(batch, batch_results):
+                results[index] = result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-        gc.freeze()
-        if collecting:
-            gc.enable()
     missing = [i for i, found in enumerate(results) if found is None]
     if missing:
-        for index, outcome in zip(missing, parse_isolated([items[i] for i in missing], jobs, debug)):
-            results[index] = outcome
+        for index, result in zip(missing, lint_isolated(checker, [items[i] for i in missing], jobs)):
+            results[index] = result
     return results
 
 
@@ -101,14 +96,17 @@ def _size(path: str) -> int:
         return 0
 
 
-def _parse_batch(batch: list, debug: bool) -> list:
-    import gc
+_CHECKER: Checker | None = None  # a worker's own, set once when it starts
 
-    outcomes = []
-    for item in batch:
-        outcomes.append(parse_item(item, debug))
-        gc.freeze()  # as in linter.run.parse_all
-    return outcomes
+
+def _start_worker(checker: Checker) -> None:
+    global _CHECKER
+    _ignore_interrupts()
+    _CHECKER = checker
+
+
+def _lint_batch(batch: list) -> list:
+    return [_CHECKER.lint_item(item) for item in batch]
 
 
 def _ignore_interrupts() -> None:
@@ -118,8 +116,8 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def parse_isolated(items: list, jobs: int, debug: bool = False) -> list:
-    """Each item parsed in a process of its own, up to `jobs` at a time; an item whose process dies gets MWAA000."""
+def lint_isolated(checker: Checker, items: list, jobs: int) -> list:
+    """Each item checked in a process of its own, up to `jobs` at a time; an item whose process dies gets MWAA000."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -132,13 +130,13 @@ def parse_isolated(items: list, jobs: int, debug: bool = False) -> list:
             while waiting and len(running) < max(1, jobs):
                 index = waiting.popleft()
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_parse_alone, args=(items[index], debug, writer), daemon=True)
+                process = context.Process(target=_lint_alone, args=(checker, items[index], writer), daemon=True)
                 try:
                     process.start()
-                except OSError:  # no process to be had (memory, process limit): parse it here
+                except OSError:  # no process to be had (memory, process limit): check it here
                     reader.close()
                     writer.close()
-                    results[index] = parse_item(items[index], debug)
+                    results[index] = checker.lint_item(items[index])
                     continue
                 writer.close()
                 running[reader] = (index, process)
@@ -153,11 +151,12 @@ def parse_isolated(items: list, jobs: int, debug: bool = False) -> list:
                 if status == "ok":
                     results[index] = payload
                 elif status == "raised":
-                    if debug:
-                        raise RuntimeError(f"parsing {', '.join(item_paths(items[index]))} failed in a worker:\n{payload}")
-                    results[index] = failed_item(items[index], f"internal error while reading this file ({payload.strip().splitlines()[-1]}); not analysed")
+                    if checker.debug:
+                        raise RuntimeError(f"checking {', '.join(item_paths(items[index]))} failed in a worker:\n{payload}")
+                    message = f"internal error while reading this file ({payload.strip().splitlines()[-1]}); not analysed"
+                    results[index] = checker.check(failed_item(items[index], message))
                 else:
-                    results[index] = failed_item(items[index], crash_message(process.exitcode))
+                    results[index] = checker.check(failed_item(items[index], crash_message(process.exitcode)))
     finally:
         for reader, (_, process) in running.items():
             process.kill()
@@ -166,10 +165,10 @@ def parse_isolated(items: list, jobs: int, debug: bool = False) -> list:
     return results
 
 
-def _parse_alone(item: tuple, debug: bool, writer) -> None:
+def _lint_alone(checker: Checker, item: tuple, writer) -> None:
     _ignore_interrupts()
     try:
-        outcome = ("ok", parse_item(item, debug))
+        outcome = ("ok", checker.lint_item(item))
         writer.send(outcome)
     except Exception:  # raised with --debug, or the result does not pickle: tell the parent
         import traceback

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .config import Config
 from .model import Scan
@@ -21,15 +22,14 @@ class RunOptions:
     debug: bool = False  # let internal errors raise instead of reporting them as MWAA000
 
 
-# --jobs: parsing spreads over worker processes only when the work pays for starting them (about 10 ms for two with
-# fork, 100 ms with spawn, plus importing the parsers in each) and for sending the parsed model back (about a fifth
-# of the parse time); below both thresholds one process is as fast.
+# --jobs: work items spread over worker processes only when the work pays for starting them (about 10 ms for two
+# with fork, 100 ms with spawn, plus importing the parsers in each); below both thresholds one process is as fast.
 PARALLEL_MIN_FILES = 50
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
 
 def work_items(files: list[str]) -> list[tuple]:
-    """The units of parsing, in a fixed order: ("file", path) for each file in discovery order, then
+    """The units of work, in a fixed order: ("file", path) for each file in discovery order, then
     ("module", folder, *paths) for each Terraform folder (all its .tf files form one module), folders sorted."""
     import os
 
@@ -82,26 +82,53 @@ def failed_item(item: tuple, message: str) -> list:
     ]
 
 
-def parse_all(files: list[str], jobs: int = 1, debug: bool = False) -> list:
-    """Parse every file; .tf files are grouped by folder, as Terraform reads a module. The outcomes come in the
-    same order whatever `jobs` is."""
-    import gc
+@dataclass(frozen=True)
+class ItemResult:
+    """What checking one work item leaves: all a run keeps of it (its parsed model is dropped)."""
 
-    items = work_items(files)
+    findings: tuple = ()  # tuple[Finding, ...] with spans, before deduplication and fingerprints
+    suppressions: tuple = ()  # tuple[SourceSuppression, ...] declared in its files
+    policies: int = 0
+    skipped: tuple = ()  # paths that are not an input kind
+
+
+@dataclass(frozen=True)
+class Checker:
+    """Checks work items one at a time: parse, assemble with the configuration, run the rules, locate findings.
+
+    A policy is judged only with facts from its own file, template or module and from the configuration, so each
+    item is checked alone (in a worker process with --jobs) and only its findings travel back."""
+
+    rules: tuple
+    config: Config
+    debug: bool = False
+
+    def lint_item(self, item: tuple) -> ItemResult:
+        return self.check(parse_item(item, self.debug))
+
+    def check(self, outcomes: list) -> ItemResult:
+        from .engine import check_scan
+
+        scan = assemble(outcomes, self.config)
+        return ItemResult(
+            findings=tuple(check_scan(scan, self.rules, self.config)),
+            suppressions=tuple(r for source in scan.sources for r in source.suppressions),
+            policies=len(scan.documents),
+            skipped=scan.skipped,
+        )
+
+
+def lint_items(checker: Checker, items: list, jobs: int = 1) -> list:
+    """An ItemResult per item, in item order whatever `jobs` is; the first is the configuration's own (facts such
+    as its environments are checked even when no file is)."""
     results = None
-    if jobs > 1 and len(items) > 1 and worth_parallel(files):
-        from .parallel import parse_in_processes
+    if jobs > 1 and len(items) > 1 and worth_parallel([p for item in items for p in item_paths(item)]):
+        from .parallel import lint_in_processes
 
-        results = parse_in_processes(items, jobs, debug)  # None: no process pool on this system
+        results = lint_in_processes(checker, items, jobs)  # None: no process pool on this system
     if results is None:
-        results = []
-        for item in items:
-            results.append(parse_item(item, debug))
-            # What a file parses into lives until the run ends: moved out of the cyclic collector's generations it
-            # is not walked again by every later collection (a third of the parse time on 1,000 files). Objects
-            # are still freed by reference counting.
-            gc.freeze()
-    return [outcome for outcomes in results for outcome in outcomes]
+        results = [checker.lint_item(item) for item in items]
+    return [checker.check([])] + results
 
 
 def worth_parallel(files: list[str]) -> bool:
@@ -132,12 +159,18 @@ def default_jobs() -> int:
 
 def config_source(config: Config):
     """The configuration file as a source, so findings can point into it (declared calls, environments)."""
+    if config.path is None or config.path.endswith(".toml"):
+        return None
+    return _config_source(config.path)
+
+
+@lru_cache(maxsize=4)
+def _config_source(path: str):
+    """One per process: its spans are computed once, whichever work item's findings need them first."""
     from .model import ParsedSource
     from .positions import FileSpans
 
-    if config.path is None or config.path.endswith(".toml"):
-        return None
-    return ParsedSource(config.path, "config", spans=FileSpans(config.path, "yaml"))
+    return ParsedSource(path, "config", spans=FileSpans(path, "yaml"))
 
 
 def with_declarations(principal, config: Config):
@@ -186,31 +219,32 @@ def load_rules(config: Config, options: RunOptions) -> list:
 
 
 def lint(config: Config, options: RunOptions) -> Report:
-    from .engine import run
+    from .engine import finish
     from .sources import discover
 
     rules = load_rules(config, options)
     files = discover(options.paths, config.exclude)
-    outcomes = parse_all(files, options.jobs, options.debug)
-    scan = assemble(outcomes, config)
-    findings = run(scan, rules, config, options.root)
-    findings = suppress_findings(findings, scan, config, options)
+    checker = Checker(tuple(rules), config, options.debug)
+    results = lint_items(checker, work_items(files), options.jobs)
+    findings = finish([f for result in results for f in result.findings], options.root)
+    regions = tuple(r for result in results for r in result.suppressions)
+    findings = suppress_findings(findings, regions, config, options)
+    skipped = sum(len(result.skipped) for result in results)
     return Report(
         findings=tuple(findings),
         rules=tuple(rules),
-        files=len(files) - len(scan.skipped),
-        policies=len(scan.documents),
-        skipped=len(scan.skipped),
+        files=len(files) - skipped,
+        policies=sum(result.policies for result in results),
+        skipped=skipped,
         root=options.root,
         options=options.report_options,
     )
 
 
-def suppress_findings(findings, scan: Scan, config: Config, options: RunOptions) -> list:
+def suppress_findings(findings, regions: tuple, config: Config, options: RunOptions) -> list:
     from .suppress import apply, load_baseline
 
     baseline = load_baseline(options.baseline) if options.baseline else frozenset()
-    regions = tuple(r for source in scan.sources for r in source.suppressions)
     return apply(findings, config, regions, baseline, options.baseline or "")
 
 

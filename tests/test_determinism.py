@@ -113,30 +113,24 @@ def test_jobs_must_be_positive():
     assert result.exit_code == 2 and "--jobs" in result.output
 
 
-def test_parsed_sources_pickle_without_span_caches():
-    """What a worker sends back: every fixture's outcomes survive pickling; lazy span resolvers travel without the
-    spans they computed (the main process computes them again only for files with findings)."""
+def test_workers_send_back_findings_not_models():
+    """What a worker sends back for each item: its findings (with spans) and suppressions, which survive pickling;
+    the parsed model stays in the worker."""
     import pickle
 
-    from linter.positions import FileSpans
-    from linter.run import parse_all
+    from linter.config import Config
+    from linter.engine import load_builtin_rules
+    from linter.model import Finding, SourceSuppression
+    from linter.run import Checker, work_items
     from linter.sources import discover
 
-    files = discover([str(ROOT / "fixtures")])
-    outcomes = parse_all(files, jobs=1)
-    for outcome in outcomes:
-        if outcome.source is not None and isinstance(outcome.source.spans, FileSpans) and outcome.source.documents:
-            outcome.source.spans.span(outcome.source.documents[0].origin.pointer)  # fill its cache
-    copies = pickle.loads(pickle.dumps(outcomes))
-    assert [o.path for o in copies] == [o.path for o in outcomes]
-    for original, copy in zip(outcomes, copies):
-        if original.source is None:
-            continue
-        assert copy.source.documents == original.source.documents and copy.source.diagnostics == original.source.diagnostics
-        if isinstance(copy.source.spans, FileSpans):
-            assert copy.source.spans._spans is None
-        for doc in original.source.documents[:1]:
-            assert copy.source.spans is None or copy.source.spans.span(doc.origin.pointer) == original.source.spans.span(doc.origin.pointer)
+    checker = Checker(tuple(load_builtin_rules()), Config())
+    results = [checker.lint_item(item) for item in work_items(discover([str(ROOT / "fixtures")]))]
+    assert sum(len(r.findings) for r in results) > 100 and any(r.suppressions for r in results)
+    for result in results:
+        assert all(isinstance(f, Finding) and f.span is not None for f in result.findings)
+        assert all(isinstance(s, SourceSuppression) for s in result.suppressions)
+        assert pickle.loads(pickle.dumps(result)) == result
 
 
 def test_output_file_is_written_atomically(tmp_path, monkeypatch):

@@ -707,12 +707,12 @@ def test_a_parser_exception_is_mwaa000_for_its_file_only(tmp_path, monkeypatch):
     assert isinstance(result.exception, KeyError)
 
 
-def test_no_process_pool_on_this_system_parses_in_process(tmp_path, monkeypatch):
-    """Where a process pool cannot start (no working sem_open, as on AWS Lambda), --jobs N parses in one process."""
+def test_no_process_pool_on_this_system_checks_in_process(tmp_path, monkeypatch):
+    """Where a process pool cannot start (no working sem_open, as on AWS Lambda), --jobs N checks in one process."""
     import concurrent.futures
 
-    from linter.run import parse_all
-    from linter.sources import discover
+    from linter.config import Config
+    from linter.run import RunOptions, lint
 
     def unavailable(*args, **kwargs):
         raise NotImplementedError("This platform lacks a functioning sem_open implementation")
@@ -720,9 +720,9 @@ def test_no_process_pool_on_this_system_parses_in_process(tmp_path, monkeypatch)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", unavailable)
     for i in range(60):
         (tmp_path / f"p{i:02}.json").write_text(GOOD_POLICY)
-    files = discover([str(tmp_path)])
-    outcomes = parse_all(files, jobs=2)
-    assert [o.path for o in outcomes] == files and all(o.source is not None and o.source.documents for o in outcomes)
+    report = lint(Config(), RunOptions(paths=(str(tmp_path),), root=str(tmp_path), jobs=2))
+    assert report.files == 60 and report.policies == 60
+    assert {f.path for f in report.findings} == {str(tmp_path / f"p{i:02}.json") for i in range(60)}
 
 
 @pytest.mark.parametrize(

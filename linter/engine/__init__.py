@@ -176,6 +176,12 @@ def render(template: str, args: dict) -> str:
 
 def run(scan: Scan, rules: list[Rule], config: Config, root: str = ".") -> list[Finding]:
     """Run every rule and turn its hits into findings with spans, levels and fingerprints."""
+    return finish(check_scan(scan, rules, config), root)
+
+
+def check_scan(scan: Scan, rules, config: Config) -> list[Finding]:
+    """Every rule's hits on one scan as findings with spans and levels; not yet deduplicated nor fingerprinted
+    (`finish` does both once, over the findings of all scans of a run)."""
     from ..checks import CHECKS, load_check
     from .match import run_match
 
@@ -208,6 +214,10 @@ def run(scan: Scan, rules: list[Rule], config: Config, root: str = ".") -> list[
                     related,
                 )
             )
+    return findings
+
+
+def finish(findings: list[Finding], root: str = ".") -> list[Finding]:
     return with_fingerprints(_one_per_place(findings), root)
 
 
