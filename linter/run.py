@@ -18,7 +18,7 @@ class RunOptions:
     report_options: dict = field(default_factory=dict)
     root: str = "."  # repository root: SARIF URIs and fingerprints are relative to it
     baseline: str | None = None
-    jobs: int = 1  # worker processes for parsing (used only when the work is big enough: see parse_all)
+    jobs: int = 1  # worker processes (used only when the work is big enough: see lint_items)
     debug: bool = False  # let internal errors raise instead of reporting them as MWAA000
 
 
