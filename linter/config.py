@@ -14,14 +14,18 @@ class ConfigError(Exception):
     """Invalid configuration or usage: exit code 2, message names file, line and key where known."""
 
 
-@dataclass(frozen=True)
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py).
+@dataclass(frozen=True, eq=False)
 class RuleSettings:
+    """What the configuration says about one rule."""
+
     enabled: bool = True
     level: str | None = None
     ignore: tuple = ()  # path globs, optionally with ":line"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PrincipalDeclaration:
     """Who calls which REST endpoints: `match` globs against paths, Terraform addresses, CloudFormation ids."""
 
@@ -30,8 +34,10 @@ class PrincipalDeclaration:
     environment: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Config:
+    """The run configuration (defaults when there is no configuration file)."""
+
     path: str | None = None
     airflow_version: str | None = None
     environments: tuple = ()  # tuple[Environment, ...]

@@ -2,6 +2,12 @@
 
 Positions are never computed here: elements carry an `Origin` (file + pointer into the source), and
 `linter.positions` turns origins into spans once findings exist.
+
+Start-up: every generated dataclass method is compiled when this module loads (about 0.1 ms each), so the classes
+whose instances nothing compares or hashes by value (the containers: environments, principals, sources, the scan,
+hits, findings) are declared with eq=False and compare by identity; those compared or used as keys (origins, spans,
+values, statements, documents, declared calls, diagnostics) keep value equality. A docstring on each class saves
+the signature dataclasses would otherwise compute for it.
 """
 from __future__ import annotations
 
@@ -89,6 +95,8 @@ class Value:
 
 @dataclass(frozen=True)
 class Condition:
+    """One condition of a statement: operator, key and values (`StringEquals: {aws:SourceVpc: [...]}`)."""
+
     operator: str
     key: str
     values: tuple  # tuple[Value, ...]
@@ -97,6 +105,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class Statement:
+    """One statement of a policy document, its elements as Values."""
+
     origin: Origin
     effect: str  # "Allow" or "Deny" (sources report anything else as MWAA000)
     sid: str | None = None
@@ -140,6 +150,8 @@ class DeclaredCall:
 
 @dataclass(frozen=True)
 class PolicyDocument:
+    """An IAM policy document (identity or trust policy) and where it came from."""
+
     origin: Origin
     statements: tuple  # tuple[Statement, ...]
     logical: str | None = None  # CloudFormation logical id, Terraform address, or None for raw JSON
@@ -150,8 +162,10 @@ class PolicyDocument:
     scope: str | None = None  # template path or Terraform root module folder; None: configuration only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Environment:
+    """An MWAA environment the scan or the configuration knows of."""
+
     name: str | None  # None when the name is symbolic
     origin: Origin | None = None
     airflow_version: str | None = None
@@ -169,7 +183,7 @@ class Environment:
     logical: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Principal:
     """An IAM role/user/group (or a lone policy file) and the policies that apply to it."""
 
@@ -193,8 +207,10 @@ class Diagnostic:
     logical: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ParsedSource:
+    """What one file (or Terraform module member) parses into."""
+
     path: str
     kind: str  # "iam-json", "cloudformation", "terraform", "terraform-plan"
     documents: tuple = ()
@@ -205,7 +221,7 @@ class ParsedSource:
     suppressions: tuple = ()  # tuple[SourceSuppression, ...] declared in the source (e.g. CloudFormation Metadata)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceSuppression:
     """Findings of these rules between these lines of a file are suppressed (inSource), with a reason."""
 
@@ -216,7 +232,7 @@ class SourceSuppression:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scan:
     """Everything the rules see: all parsed sources of the run, plus configuration facts."""
 
@@ -242,7 +258,7 @@ class Scan:
         return shared, by_scope
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Hit:
     """What a rule reports: where (an origin) and the arguments of its message, before spans are attached."""
 
@@ -253,15 +269,19 @@ class Hit:
     level: str | None = None  # overrides the rule's default level for this hit (the configuration overrides both)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Suppression:
+    """Why a finding is suppressed."""
+
     kind: str  # "inSource" or "external" (SARIF's suppression kinds)
     reason: str
     via: str = "comment"  # "comment", "metadata", "configuration" or "baseline"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Finding:
+    """A rule's finding, with its span, message, fingerprint and suppression."""
+
     rule_id: str
     level: Level
     message: str

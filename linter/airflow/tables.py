@@ -39,8 +39,12 @@ class UnknownAirflowVersion(ValueError):
         super().__init__(f"no Airflow endpoint table for version {version!r} (tables exist for: {known})")
 
 
-@dataclass(frozen=True)
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py).
+@dataclass(frozen=True, eq=False)
 class Endpoint:
+    """One REST endpoint of an Airflow version and the permissions it needs."""
+
     method: str
     path: str  # template as in the version's OpenAPI document, without /api/vN
     api_prefix: str
@@ -53,8 +57,10 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AirflowTable:
+    """The endpoints and default-role permissions of one Airflow version."""
+
     airflow_version: str
     api_prefix: str
     endpoints: tuple[Endpoint, ...]
@@ -63,8 +69,10 @@ class AirflowTable:
     generated_from: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VersionInfo:
+    """MWAA's support status of an Airflow version."""
+
     version: str
     status: str  # "supported" | "end-of-support" | "newer" | "unknown"
     end_of_support: str | None
@@ -83,7 +91,7 @@ class VersionInfo:
         return f"Airflow {self.version} is not an MWAA version this tool knows"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CallResolution:
     """What a declared call (``"GET /api/v2/dags/x/dagRuns"``) means for one table."""
 

@@ -35,8 +35,12 @@ def addresses_environment(arn, name: str) -> bool:
 
 
 # -- effective REST role -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py).
+@dataclass(frozen=True, eq=False)
 class Grant:
+    """A role-ARN grant of InvokeRestApi or CreateWebLoginToken."""
+
     action: str  # InvokeRestApi or CreateWebLoginToken
     role: str | None  # a named role, or None when the pattern names none
     highest: str | None  # for unnamed patterns: the highest default role the pattern can match
@@ -45,8 +49,10 @@ class Grant:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Access:
+    """What a principal's grants give it in Airflow: its default and custom roles."""
+
     grants: tuple  # tuple[Grant, ...] left after Deny
     default_roles: tuple  # named default roles, in ROLE order
     custom_roles: tuple  # named custom roles declared in the configuration

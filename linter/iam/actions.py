@@ -16,8 +16,12 @@ TOKEN_ACTIONS = ("CreateCliToken", "CreateWebLoginToken", "InvokeRestApi")
 DESTRUCTIVE_ACTIONS = ("DeleteEnvironment", "UpdateEnvironment")
 
 
-@dataclass(frozen=True)
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py).
+@dataclass(frozen=True, eq=False)
 class ActionInfo:
+    """One action of our own generated table."""
+
     service: str
     name: str
     access_level: str

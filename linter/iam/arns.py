@@ -14,7 +14,9 @@ DEFAULT_ROLES = ("Public", "Viewer", "User", "Op", "Admin")  # Airflow default r
 TEMPLATES = {"environment": "environment/*", "rbac-role": "role/*/*"}
 
 
-@dataclass(frozen=True)
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py).
+@dataclass(frozen=True, eq=False)
 class AirflowResource:
     """What a resource element can address in MWAA.
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py).
+@dataclass(frozen=True, eq=False)
 class Report:
+    """The findings of a run and what the reporters need besides."""
+
     findings: tuple  # tuple[Finding, ...], sorted, suppressed ones included
     rules: tuple  # tuple[Rule, ...] that ran
     files: int = 0
