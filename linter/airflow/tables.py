@@ -283,6 +283,7 @@ def _candidates(table: AirflowTable, path: str) -> list[tuple[int, Endpoint]]:
     return out
 
 
+@lru_cache(maxsize=None)  # several rules resolve the same declared calls; tables are loaded once per version
 def resolve_call(table: AirflowTable, call_text: str) -> CallResolution:
     method, path, prefix = parse_call(call_text)
     base = dict(call=call_text.strip(), method=method, path=path, prefix=prefix, expected_prefix=table.api_prefix)
