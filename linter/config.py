@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .model import DeclaredCall, Environment, Origin
+from .model import DeclaredCall, Environment, Origin, Record
 
 CONFIG_NAMES = (".mwaa-lint.yaml", ".mwaa-lint.yml")
 
@@ -15,9 +15,9 @@ class ConfigError(Exception):
 
 
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
-# (see linter/model.py).
-@dataclass(frozen=True, eq=False)
-class RuleSettings:
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class RuleSettings(Record):
     """What the configuration says about one rule."""
 
     enabled: bool = True
@@ -25,8 +25,8 @@ class RuleSettings:
     ignore: tuple = ()  # path globs, optionally with ":line"
 
 
-@dataclass(frozen=True, eq=False)
-class PrincipalDeclaration:
+@dataclass(frozen=True, eq=False, repr=False)
+class PrincipalDeclaration(Record):
     """Who calls which REST endpoints: `match` globs against paths, Terraform addresses, CloudFormation ids."""
 
     match: tuple
@@ -34,8 +34,8 @@ class PrincipalDeclaration:
     environment: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Config:
+@dataclass(frozen=True, eq=False, repr=False)
+class Config(Record):
     """The run configuration (defaults when there is no configuration file)."""
 
     path: str | None = None

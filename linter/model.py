@@ -6,16 +6,26 @@ Positions are never computed here: elements carry an `Origin` (file + pointer in
 Start-up: every generated dataclass method is compiled when this module loads (about 0.1 ms each), so the classes
 whose instances nothing compares or hashes by value (the containers: environments, principals, sources, the scan,
 hits, findings) are declared with eq=False and compare by identity; those compared or used as keys (origins, spans,
-values, statements, documents, declared calls, diagnostics) keep value equality. A docstring on each class saves
-the signature dataclasses would otherwise compute for it.
+values, statements, documents, declared calls, diagnostics) keep value equality. The repr dataclasses would generate
+is written once, in `Record`; a docstring on each class saves the signature dataclasses would otherwise compute.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from enum import Enum
 
 Pointer = tuple  # tuple[str | int, ...]: keys and indexes from the document root to a value
+
+
+class Record:
+    """Base of the model's dataclasses (declared with repr=False): the repr dataclasses would generate for each."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return f"{type(self).__qualname__}({shown})"
 
 
 class Level(str, Enum):
@@ -28,8 +38,8 @@ class Level(str, Enum):
         return {"error": 3, "warning": 2, "note": 1}[self.value]
 
 
-@dataclass(frozen=True)
-class Span:
+@dataclass(frozen=True, repr=False)
+class Span(Record):
     """1-based lines and columns (columns in characters); end column is exclusive."""
 
     start_line: int
@@ -38,8 +48,8 @@ class Span:
     end_col: int
 
 
-@dataclass(frozen=True)
-class Origin:
+@dataclass(frozen=True, repr=False)
+class Origin(Record):
     """Where an element came from: a file, a pointer into it, and optionally a span known up front."""
 
     path: str
@@ -50,15 +60,15 @@ class Origin:
         return Origin(self.path, self.pointer + tuple(keys))
 
 
-@dataclass(frozen=True)
-class Symbolic:
+@dataclass(frozen=True, repr=False)
+class Symbolic(Record):
     """A part of a value the scan could not resolve, kept as the source wrote it."""
 
     text: str
 
 
-@dataclass(frozen=True)
-class Value:
+@dataclass(frozen=True, repr=False)
+class Value(Record):
     """A string element (action, resource, condition value) as parts: literal text and symbolic pieces."""
 
     parts: tuple  # tuple[str | Symbolic, ...]
@@ -93,8 +103,8 @@ class Value:
         return classify(self)
 
 
-@dataclass(frozen=True)
-class Condition:
+@dataclass(frozen=True, repr=False)
+class Condition(Record):
     """One condition of a statement: operator, key and values (`StringEquals: {aws:SourceVpc: [...]}`)."""
 
     operator: str
@@ -103,8 +113,8 @@ class Condition:
     origin: Origin
 
 
-@dataclass(frozen=True)
-class Statement:
+@dataclass(frozen=True, repr=False)
+class Statement(Record):
     """One statement of a policy document, its elements as Values."""
 
     origin: Origin
@@ -140,16 +150,16 @@ class Statement:
         return self.origin.child("NotResource" if self.has_not_resource else "Resource")
 
 
-@dataclass(frozen=True)
-class DeclaredCall:
+@dataclass(frozen=True, repr=False)
+class DeclaredCall(Record):
     """A REST call a principal is declared to make, e.g. "GET /eventLogs"."""
 
     text: str
     origin: Origin
 
 
-@dataclass(frozen=True)
-class PolicyDocument:
+@dataclass(frozen=True, repr=False)
+class PolicyDocument(Record):
     """An IAM policy document (identity or trust policy) and where it came from."""
 
     origin: Origin
@@ -162,8 +172,8 @@ class PolicyDocument:
     scope: str | None = None  # template path or Terraform root module folder; None: configuration only
 
 
-@dataclass(frozen=True, eq=False)
-class Environment:
+@dataclass(frozen=True, eq=False, repr=False)
+class Environment(Record):
     """An MWAA environment the scan or the configuration knows of."""
 
     name: str | None  # None when the name is symbolic
@@ -183,8 +193,8 @@ class Environment:
     logical: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Principal:
+@dataclass(frozen=True, eq=False, repr=False)
+class Principal(Record):
     """An IAM role/user/group (or a lone policy file) and the policies that apply to it."""
 
     name: str
@@ -197,8 +207,8 @@ class Principal:
     scope: str | None = None
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+@dataclass(frozen=True, repr=False)
+class Diagnostic(Record):
     """A problem a source found while reading a file: MWAA000 (parse error) or MWAA012 (not analysed)."""
 
     rule_id: str
@@ -207,8 +217,8 @@ class Diagnostic:
     logical: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class ParsedSource:
+@dataclass(frozen=True, eq=False, repr=False)
+class ParsedSource(Record):
     """What one file (or Terraform module member) parses into."""
 
     path: str
@@ -221,8 +231,8 @@ class ParsedSource:
     suppressions: tuple = ()  # tuple[SourceSuppression, ...] declared in the source (e.g. CloudFormation Metadata)
 
 
-@dataclass(frozen=True, eq=False)
-class SourceSuppression:
+@dataclass(frozen=True, eq=False, repr=False)
+class SourceSuppression(Record):
     """Findings of these rules between these lines of a file are suppressed (inSource), with a reason."""
 
     rule_ids: tuple
@@ -232,8 +242,8 @@ class SourceSuppression:
     reason: str = ""
 
 
-@dataclass(frozen=True, eq=False)
-class Scan:
+@dataclass(frozen=True, eq=False, repr=False)
+class Scan(Record):
     """Everything the rules see: all parsed sources of the run, plus configuration facts."""
 
     sources: tuple = ()  # tuple[ParsedSource, ...]
@@ -258,8 +268,8 @@ class Scan:
         return shared, by_scope
 
 
-@dataclass(frozen=True, eq=False)
-class Hit:
+@dataclass(frozen=True, eq=False, repr=False)
+class Hit(Record):
     """What a rule reports: where (an origin) and the arguments of its message, before spans are attached."""
 
     origin: Origin
@@ -269,8 +279,8 @@ class Hit:
     level: str | None = None  # overrides the rule's default level for this hit (the configuration overrides both)
 
 
-@dataclass(frozen=True, eq=False)
-class Suppression:
+@dataclass(frozen=True, eq=False, repr=False)
+class Suppression(Record):
     """Why a finding is suppressed."""
 
     kind: str  # "inSource" or "external" (SARIF's suppression kinds)
@@ -278,8 +288,8 @@ class Suppression:
     via: str = "comment"  # "comment", "metadata", "configuration" or "baseline"
 
 
-@dataclass(frozen=True, eq=False)
-class Finding:
+@dataclass(frozen=True, eq=False, repr=False)
+class Finding(Record):
     """A rule's finding, with its span, message, fingerprint and suppression."""
 
     rule_id: str

@@ -27,7 +27,7 @@ INVOKE_REST_API_MAX_PATH = 64  # InvokeRestApi's Path is 1-64 characters, withou
 
 Permission = tuple[str, str]
 
-_PREFIX = re.compile(r"^/api/v\d+(?=/|$)")
+_PREFIX = r"^/api/v\d+(?=/|$)"  # compiled on first use (re caches it)
 
 
 class UnknownAirflowVersion(ValueError):
@@ -229,7 +229,7 @@ def parse_call(text: str) -> tuple[str, str, str | None]:
     if not path.startswith("/"):
         raise ValueError(f"cannot read call {text!r}: the path must start with '/'")
     prefix = None
-    m = _PREFIX.match(path)
+    m = re.match(_PREFIX, path)
     if m:
         prefix = m.group(0)
         path = path[len(prefix):] or "/"
