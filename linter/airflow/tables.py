@@ -20,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from ..model import Record
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROLE_ORDER = ("Public", "Viewer", "User", "Op", "Admin")
 METHODS = ("GET", "PUT", "POST", "PATCH", "DELETE")
@@ -40,9 +42,9 @@ class UnknownAirflowVersion(ValueError):
 
 
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
-# (see linter/model.py).
-@dataclass(frozen=True, eq=False)
-class Endpoint:
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class Endpoint(Record):
     """One REST endpoint of an Airflow version and the permissions it needs."""
 
     method: str
@@ -57,8 +59,8 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
-@dataclass(frozen=True, eq=False)
-class AirflowTable:
+@dataclass(frozen=True, eq=False, repr=False)
+class AirflowTable(Record):
     """The endpoints and default-role permissions of one Airflow version."""
 
     airflow_version: str
@@ -69,8 +71,8 @@ class AirflowTable:
     generated_from: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, eq=False)
-class VersionInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class VersionInfo(Record):
     """MWAA's support status of an Airflow version."""
 
     version: str
@@ -91,8 +93,8 @@ class VersionInfo:
         return f"Airflow {self.version} is not an MWAA version this tool knows"
 
 
-@dataclass(frozen=True, eq=False)
-class CallResolution:
+@dataclass(frozen=True, eq=False, repr=False)
+class CallResolution(Record):
     """What a declared call (``"GET /api/v2/dags/x/dagRuns"``) means for one table."""
 
     call: str

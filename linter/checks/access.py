@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..iam.actions import ROLE_ACTIONS
 from ..iam.arns import DEFAULT_ROLES, SYM, shown
 from ..iam.glob import glob_match, has_wildcard
-from ..model import Hit
+from ..model import Hit, Record
 from .roles import deny_covers, granted_airflow_actions
 
 VPC_KEYS = ("aws:sourcevpc", "aws:sourcevpce")
@@ -36,9 +36,9 @@ def addresses_environment(arn, name: str) -> bool:
 
 # -- effective REST role -------------------------------------------------------------------------------------------
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
-# (see linter/model.py).
-@dataclass(frozen=True, eq=False)
-class Grant:
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class Grant(Record):
     """A role-ARN grant of InvokeRestApi or CreateWebLoginToken."""
 
     action: str  # InvokeRestApi or CreateWebLoginToken
@@ -49,8 +49,8 @@ class Grant:
     text: str
 
 
-@dataclass(frozen=True, eq=False)
-class Access:
+@dataclass(frozen=True, eq=False, repr=False)
+class Access(Record):
     """What a principal's grants give it in Airflow: its default and custom roles."""
 
     grants: tuple  # tuple[Grant, ...] left after Deny

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..model import Record
 from .glob import glob_match, has_wildcard
 
 TABLE_PATH = Path(__file__).with_name("data") / "airflow_actions.json"
@@ -17,9 +18,9 @@ DESTRUCTIVE_ACTIONS = ("DeleteEnvironment", "UpdateEnvironment")
 
 
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
-# (see linter/model.py).
-@dataclass(frozen=True, eq=False)
-class ActionInfo:
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class ActionInfo(Record):
     """One action of our own generated table."""
 
     service: str
@@ -68,6 +69,7 @@ def split_action(pattern: str) -> tuple[str, str] | None:
     return service, name
 
 
+@lru_cache(maxsize=4096)  # the same few patterns recur in every policy and several rules expand them
 def expand_own(pattern: str, service: str = "airflow") -> tuple[ActionInfo, ...]:
     """The actions of one of our own prefixes that an action pattern grants (IAM action names ignore case)."""
     parts = split_action(pattern)

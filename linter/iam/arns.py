@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Value
+from ..model import Record, Value
 from .glob import globs_intersect, has_wildcard
 
 SYM = "\ue000"  # stands for a symbolic part inside ARN text; never written by users
@@ -15,9 +15,9 @@ TEMPLATES = {"environment": "environment/*", "rbac-role": "role/*/*"}
 
 
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
-# (see linter/model.py).
-@dataclass(frozen=True, eq=False)
-class AirflowResource:
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class AirflowResource(Record):
     """What a resource element can address in MWAA.
 
     kind: "any" ("*"), "symbolic" (cannot be decided), "other-service", "wrong-service" (a mistaken airflow

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..model import Record
+
 
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
-# (see linter/model.py).
-@dataclass(frozen=True, eq=False)
-class Report:
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class Report(Record):
     """The findings of a run and what the reporters need besides."""
 
     findings: tuple  # tuple[Finding, ...], sorted, suppressed ones included
