@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -136,7 +137,8 @@ def _versions_doc() -> dict:
 @lru_cache(maxsize=1)
 def known_versions() -> tuple[str, ...]:
     """Versions that have an endpoint table, oldest first."""
-    names = [p.name[len("airflow-"):-len(".json")] for p in DATA_DIR.glob("airflow-*.json")]
+    files = [n for n in os.listdir(DATA_DIR) if n.startswith("airflow-") and n.endswith(".json")]  # not glob: faster
+    names = [n[len("airflow-"):-len(".json")] for n in files]
     return tuple(sorted(names, key=_version_key))
 
 
