@@ -3,11 +3,12 @@
 Positions are never computed here: elements carry an `Origin` (file + pointer into the source), and
 `linter.positions` turns origins into spans once findings exist.
 
-Start-up: every generated dataclass method is compiled when this module loads (about 0.1 ms each), so the classes
-whose instances nothing compares or hashes by value (the containers: environments, principals, sources, the scan,
-hits, findings) are declared with eq=False and compare by identity; those compared or used as keys (origins, spans,
-values, statements, documents, declared calls, diagnostics) keep value equality. The repr dataclasses would generate
-is written once, in `Record`; a docstring on each class saves the signature dataclasses would otherwise compute.
+Start-up: every method dataclasses generates is compiled when this module loads (about 0.1 ms each). So the repr
+dataclasses would generate is written once, in `Record`; the classes compared by value but seldom (values,
+statements, documents, declared calls, diagnostics) take the generated __eq__/__hash__ from `ValueRecord`; only
+the hot keys (origins, spans, symbolic parts) keep generated ones; the classes whose instances nothing compares or
+hashes by value (environments, principals, sources, the scan, hits, findings) compare by identity. All stay frozen.
+A docstring on each class saves the signature dataclasses would otherwise compute.
 """
 from __future__ import annotations
 
@@ -26,6 +27,24 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         return f"{type(self).__qualname__}({shown})"
+
+
+class ValueRecord(Record):
+    """Base of the dataclasses compared by value, but seldom (declared with eq=False): the __eq__ and __hash__
+    dataclasses would generate, over all fields."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._fields() == other._fields()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
 
 
 class Level(str, Enum):
@@ -67,8 +86,8 @@ class Symbolic(Record):
     text: str
 
 
-@dataclass(frozen=True, repr=False)
-class Value(Record):
+@dataclass(frozen=True, eq=False, repr=False)
+class Value(ValueRecord):
     """A string element (action, resource, condition value) as parts: literal text and symbolic pieces."""
 
     parts: tuple  # tuple[str | Symbolic, ...]
@@ -103,8 +122,8 @@ class Value(Record):
         return classify(self)
 
 
-@dataclass(frozen=True, repr=False)
-class Condition(Record):
+@dataclass(frozen=True, eq=False, repr=False)
+class Condition(ValueRecord):
     """One condition of a statement: operator, key and values (`StringEquals: {aws:SourceVpc: [...]}`)."""
 
     operator: str
@@ -113,8 +132,8 @@ class Condition(Record):
     origin: Origin
 
 
-@dataclass(frozen=True, repr=False)
-class Statement(Record):
+@dataclass(frozen=True, eq=False, repr=False)
+class Statement(ValueRecord):
     """One statement of a policy document, its elements as Values."""
 
     origin: Origin
@@ -150,16 +169,16 @@ class Statement(Record):
         return self.origin.child("NotResource" if self.has_not_resource else "Resource")
 
 
-@dataclass(frozen=True, repr=False)
-class DeclaredCall(Record):
+@dataclass(frozen=True, eq=False, repr=False)
+class DeclaredCall(ValueRecord):
     """A REST call a principal is declared to make, e.g. "GET /eventLogs"."""
 
     text: str
     origin: Origin
 
 
-@dataclass(frozen=True, repr=False)
-class PolicyDocument(Record):
+@dataclass(frozen=True, eq=False, repr=False)
+class PolicyDocument(ValueRecord):
     """An IAM policy document (identity or trust policy) and where it came from."""
 
     origin: Origin
@@ -207,8 +226,8 @@ class Principal(Record):
     scope: str | None = None
 
 
-@dataclass(frozen=True, repr=False)
-class Diagnostic(Record):
+@dataclass(frozen=True, eq=False, repr=False)
+class Diagnostic(ValueRecord):
     """A problem a source found while reading a file: MWAA000 (parse error) or MWAA012 (not analysed)."""
 
     rule_id: str

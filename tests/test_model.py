@@ -24,3 +24,29 @@ def test_value_equality_where_compared_and_frozen_everywhere():
         with pytest.raises(dataclasses.FrozenInstanceError):
             obj.path = "b"
     assert dataclasses.replace(finding, message="n").message == "n"
+
+
+def test_value_records_compare_like_generated_dataclasses():
+    """ValueRecord's __eq__/__hash__ are what @dataclass(frozen=True) generates: all fields, same class only."""
+    from linter.model import Condition, DeclaredCall, PolicyDocument, Statement
+
+    origin = Origin("a.json", ("Statement", 0))
+    value = Value(("x", Symbolic("${y}")), origin)
+
+    @dataclasses.dataclass(frozen=True)
+    class Generated:
+        parts: tuple
+        origin: Origin
+        note: str = ""
+
+    same, other = Value(("x", Symbolic("${y}")), Origin("a.json", ("Statement", 0))), Value(("x",), origin)
+    assert value == same and hash(value) == hash(same) and value != other
+    assert hash(value) == hash(Generated(value.parts, value.origin, value.note))
+    assert value != Generated(value.parts, value.origin) and value.__eq__(("x",)) is NotImplemented
+    value.known  # a cached property is not a field: it changes neither equality nor hash
+    assert value == same and hash(value) == hash(same)
+    statement = Statement(origin, "Allow", actions=(value,), conditions=(Condition("StringEquals", "k", (value,), origin),))
+    document = PolicyDocument(origin, (statement,), calls=(DeclaredCall("GET /x", origin),))
+    twin = PolicyDocument(origin, (Statement(origin, "Allow", actions=(same,), conditions=(Condition("StringEquals", "k", (same,), origin),)),), calls=(DeclaredCall("GET /x", origin),))
+    assert document == twin and hash(document) == hash(twin) and document != dataclasses.replace(twin, kind="trust")
+    assert DeclaredCall("GET /x", origin) in [DeclaredCall("GET /x", Origin("a.json", ("Statement", 0)))]
