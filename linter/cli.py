@@ -1,5 +1,7 @@
-"""Command line (typer). The only module that prints and decides exit codes."""
-from __future__ import annotations
+"""Command line (typer). The only module that prints and decides exit codes.
+
+No `from __future__ import annotations` here: typer reads the parameters' annotations, and string annotations
+would make it evaluate each of them on every run."""
 
 import os
 import sys

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .model import DeclaredCall, Environment, Origin
+from .model import DeclaredCall, Environment, Origin, Record
 
 CONFIG_NAMES = (".mwaa-lint.yaml", ".mwaa-lint.yml")
 
@@ -14,15 +14,19 @@ class ConfigError(Exception):
     """Invalid configuration or usage: exit code 2, message names file, line and key where known."""
 
 
-@dataclass(frozen=True)
-class RuleSettings:
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class RuleSettings(Record):
+    """What the configuration says about one rule."""
+
     enabled: bool = True
     level: str | None = None
     ignore: tuple = ()  # path globs, optionally with ":line"
 
 
-@dataclass(frozen=True)
-class PrincipalDeclaration:
+@dataclass(frozen=True, eq=False, repr=False)
+class PrincipalDeclaration(Record):
     """Who calls which REST endpoints: `match` globs against paths, Terraform addresses, CloudFormation ids."""
 
     match: tuple
@@ -30,8 +34,10 @@ class PrincipalDeclaration:
     environment: str | None = None
 
 
-@dataclass(frozen=True)
-class Config:
+@dataclass(frozen=True, eq=False, repr=False)
+class Config(Record):
+    """The run configuration (defaults when there is no configuration file)."""
+
     path: str | None = None
     airflow_version: str | None = None
     environments: tuple = ()  # tuple[Environment, ...]

@@ -2,14 +2,49 @@
 
 Positions are never computed here: elements carry an `Origin` (file + pointer into the source), and
 `linter.positions` turns origins into spans once findings exist.
+
+Start-up: every method dataclasses generates is compiled when this module loads (about 0.1 ms each). So the repr
+dataclasses would generate is written once, in `Record`; the classes compared by value but seldom (values,
+statements, documents, declared calls, diagnostics) take the generated __eq__/__hash__ from `ValueRecord`; only
+the hot keys (origins, spans, symbolic parts) keep generated ones; the classes whose instances nothing compares or
+hashes by value (environments, principals, sources, the scan, hits, findings) compare by identity. All stay frozen.
+A docstring on each class saves the signature dataclasses would otherwise compute.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from enum import Enum
 
 Pointer = tuple  # tuple[str | int, ...]: keys and indexes from the document root to a value
+
+
+class Record:
+    """Base of the model's dataclasses (declared with repr=False): the repr dataclasses would generate for each."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return f"{type(self).__qualname__}({shown})"
+
+
+class ValueRecord(Record):
+    """Base of the dataclasses compared by value, but seldom (declared with eq=False): the __eq__ and __hash__
+    dataclasses would generate, over all fields."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._fields() == other._fields()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
 
 
 class Level(str, Enum):
@@ -22,8 +57,8 @@ class Level(str, Enum):
         return {"error": 3, "warning": 2, "note": 1}[self.value]
 
 
-@dataclass(frozen=True)
-class Span:
+@dataclass(frozen=True, repr=False)
+class Span(Record):
     """1-based lines and columns (columns in characters); end column is exclusive."""
 
     start_line: int
@@ -32,8 +67,8 @@ class Span:
     end_col: int
 
 
-@dataclass(frozen=True)
-class Origin:
+@dataclass(frozen=True, repr=False)
+class Origin(Record):
     """Where an element came from: a file, a pointer into it, and optionally a span known up front."""
 
     path: str
@@ -44,15 +79,15 @@ class Origin:
         return Origin(self.path, self.pointer + tuple(keys))
 
 
-@dataclass(frozen=True)
-class Symbolic:
+@dataclass(frozen=True, repr=False)
+class Symbolic(Record):
     """A part of a value the scan could not resolve, kept as the source wrote it."""
 
     text: str
 
 
-@dataclass(frozen=True)
-class Value:
+@dataclass(frozen=True, eq=False, repr=False)
+class Value(ValueRecord):
     """A string element (action, resource, condition value) as parts: literal text and symbolic pieces."""
 
     parts: tuple  # tuple[str | Symbolic, ...]
@@ -87,16 +122,20 @@ class Value:
         return classify(self)
 
 
-@dataclass(frozen=True)
-class Condition:
+@dataclass(frozen=True, eq=False, repr=False)
+class Condition(ValueRecord):
+    """One condition of a statement: operator, key and values (`StringEquals: {aws:SourceVpc: [...]}`)."""
+
     operator: str
     key: str
     values: tuple  # tuple[Value, ...]
     origin: Origin
 
 
-@dataclass(frozen=True)
-class Statement:
+@dataclass(frozen=True, eq=False, repr=False)
+class Statement(ValueRecord):
+    """One statement of a policy document, its elements as Values."""
+
     origin: Origin
     effect: str  # "Allow" or "Deny" (sources report anything else as MWAA000)
     sid: str | None = None
@@ -130,16 +169,18 @@ class Statement:
         return self.origin.child("NotResource" if self.has_not_resource else "Resource")
 
 
-@dataclass(frozen=True)
-class DeclaredCall:
+@dataclass(frozen=True, eq=False, repr=False)
+class DeclaredCall(ValueRecord):
     """A REST call a principal is declared to make, e.g. "GET /eventLogs"."""
 
     text: str
     origin: Origin
 
 
-@dataclass(frozen=True)
-class PolicyDocument:
+@dataclass(frozen=True, eq=False, repr=False)
+class PolicyDocument(ValueRecord):
+    """An IAM policy document (identity or trust policy) and where it came from."""
+
     origin: Origin
     statements: tuple  # tuple[Statement, ...]
     logical: str | None = None  # CloudFormation logical id, Terraform address, or None for raw JSON
@@ -150,8 +191,10 @@ class PolicyDocument:
     scope: str | None = None  # template path or Terraform root module folder; None: configuration only
 
 
-@dataclass(frozen=True)
-class Environment:
+@dataclass(frozen=True, eq=False, repr=False)
+class Environment(Record):
+    """An MWAA environment the scan or the configuration knows of."""
+
     name: str | None  # None when the name is symbolic
     origin: Origin | None = None
     airflow_version: str | None = None
@@ -169,8 +212,8 @@ class Environment:
     logical: str | None = None
 
 
-@dataclass(frozen=True)
-class Principal:
+@dataclass(frozen=True, eq=False, repr=False)
+class Principal(Record):
     """An IAM role/user/group (or a lone policy file) and the policies that apply to it."""
 
     name: str
@@ -183,8 +226,8 @@ class Principal:
     scope: str | None = None
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+@dataclass(frozen=True, eq=False, repr=False)
+class Diagnostic(ValueRecord):
     """A problem a source found while reading a file: MWAA000 (parse error) or MWAA012 (not analysed)."""
 
     rule_id: str
@@ -193,8 +236,10 @@ class Diagnostic:
     logical: str | None = None
 
 
-@dataclass(frozen=True)
-class ParsedSource:
+@dataclass(frozen=True, eq=False, repr=False)
+class ParsedSource(Record):
+    """What one file (or Terraform module member) parses into."""
+
     path: str
     kind: str  # "iam-json", "cloudformation", "terraform", "terraform-plan"
     documents: tuple = ()
@@ -205,8 +250,8 @@ class ParsedSource:
     suppressions: tuple = ()  # tuple[SourceSuppression, ...] declared in the source (e.g. CloudFormation Metadata)
 
 
-@dataclass(frozen=True)
-class SourceSuppression:
+@dataclass(frozen=True, eq=False, repr=False)
+class SourceSuppression(Record):
     """Findings of these rules between these lines of a file are suppressed (inSource), with a reason."""
 
     rule_ids: tuple
@@ -216,8 +261,8 @@ class SourceSuppression:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Scan:
+@dataclass(frozen=True, eq=False, repr=False)
+class Scan(Record):
     """Everything the rules see: all parsed sources of the run, plus configuration facts."""
 
     sources: tuple = ()  # tuple[ParsedSource, ...]
@@ -242,8 +287,8 @@ class Scan:
         return shared, by_scope
 
 
-@dataclass(frozen=True)
-class Hit:
+@dataclass(frozen=True, eq=False, repr=False)
+class Hit(Record):
     """What a rule reports: where (an origin) and the arguments of its message, before spans are attached."""
 
     origin: Origin
@@ -253,15 +298,19 @@ class Hit:
     level: str | None = None  # overrides the rule's default level for this hit (the configuration overrides both)
 
 
-@dataclass(frozen=True)
-class Suppression:
+@dataclass(frozen=True, eq=False, repr=False)
+class Suppression(Record):
+    """Why a finding is suppressed."""
+
     kind: str  # "inSource" or "external" (SARIF's suppression kinds)
     reason: str
     via: str = "comment"  # "comment", "metadata", "configuration" or "baseline"
 
 
-@dataclass(frozen=True)
-class Finding:
+@dataclass(frozen=True, eq=False, repr=False)
+class Finding(Record):
+    """A rule's finding, with its span, message, fingerprint and suppression."""
+
     rule_id: str
     level: Level
     message: str

@@ -12,7 +12,7 @@ from fnmatch import fnmatch
 from .config import Config, ConfigError
 from .model import Finding, Suppression
 
-INLINE = re.compile(r"#\s*mwaa-lint:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)$")
+INLINE = r"#\s*mwaa-lint:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)$"  # compiled on first use (re caches it)
 BASELINE_VERSION = 1
 
 
@@ -29,7 +29,7 @@ def inline_ignores(path: str) -> dict:
     for number, line in enumerate(text.split("\n"), start=1):
         if "mwaa-lint" not in line:
             continue
-        match = INLINE.search(line.rstrip("\r"))
+        match = re.search(INLINE, line.rstrip("\r"))
         if match:
             ids = tuple(i.strip().upper() for i in match.group(1).split(",") if i.strip())
             found[number] = (ids, match.group(2).strip())

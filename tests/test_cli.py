@@ -164,12 +164,17 @@ def test_version():
     assert result.exit_code == 0 and result.output.startswith("mwaa-lint ")
 
 
-def test_one_file_text_run_imports_no_heavy_module(policies):
+HEAVY_MODULES = ("jsonschema", "sarif_om", "attr", "policyuniverse", "tree_sitter", "multiprocessing", "yaml", "rich")
+
+
+@pytest.mark.parametrize("format", ["text", "sarif", "json"])
+def test_one_file_text_run_imports_no_heavy_module(policies, format):
     code = (
-        "import sys; from linter.cli import main; sys.argv=['mwaa-lint','check',%r];\n"
+        "import sys; from linter.cli import main; sys.argv=['mwaa-lint','check','--format',%r,%r];\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('jsonschema','sarif_om','policyuniverse','tree_sitter','multiprocessing','yaml') if m in sys.modules]\n"
-        "print('HEAVY', heavy)" % str(policies / "bad.json")
+        "heavy=[m for m in %r if m in sys.modules]\n"
+        "heavy+=[m for m in sys.modules if m.startswith('linter.reporters.') and m.split('.')[-1] not in ('report', %r)]\n"
+        "print('HEAVY', heavy)" % (format, str(policies / "bad.json"), HEAVY_MODULES, format)
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
+
+from ..model import Record
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROLE_ORDER = ("Public", "Viewer", "User", "Op", "Admin")
@@ -27,7 +30,7 @@ INVOKE_REST_API_MAX_PATH = 64  # InvokeRestApi's Path is 1-64 characters, withou
 
 Permission = tuple[str, str]
 
-_PREFIX = re.compile(r"^/api/v\d+(?=/|$)")
+_PREFIX = r"^/api/v\d+(?=/|$)"  # compiled on first use (re caches it)
 
 
 class UnknownAirflowVersion(ValueError):
@@ -39,8 +42,12 @@ class UnknownAirflowVersion(ValueError):
         super().__init__(f"no Airflow endpoint table for version {version!r} (tables exist for: {known})")
 
 
-@dataclass(frozen=True)
-class Endpoint:
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class Endpoint(Record):
+    """One REST endpoint of an Airflow version and the permissions it needs."""
+
     method: str
     path: str  # template as in the version's OpenAPI document, without /api/vN
     api_prefix: str
@@ -53,8 +60,10 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
-@dataclass(frozen=True)
-class AirflowTable:
+@dataclass(frozen=True, eq=False, repr=False)
+class AirflowTable(Record):
+    """The endpoints and default-role permissions of one Airflow version."""
+
     airflow_version: str
     api_prefix: str
     endpoints: tuple[Endpoint, ...]
@@ -63,8 +72,10 @@ class AirflowTable:
     generated_from: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class VersionInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class VersionInfo(Record):
+    """MWAA's support status of an Airflow version."""
+
     version: str
     status: str  # "supported" | "end-of-support" | "newer" | "unknown"
     end_of_support: str | None
@@ -83,8 +94,8 @@ class VersionInfo:
         return f"Airflow {self.version} is not an MWAA version this tool knows"
 
 
-@dataclass(frozen=True)
-class CallResolution:
+@dataclass(frozen=True, eq=False, repr=False)
+class CallResolution(Record):
     """What a declared call (``"GET /api/v2/dags/x/dagRuns"``) means for one table."""
 
     call: str
@@ -126,7 +137,8 @@ def _versions_doc() -> dict:
 @lru_cache(maxsize=1)
 def known_versions() -> tuple[str, ...]:
     """Versions that have an endpoint table, oldest first."""
-    names = [p.name[len("airflow-"):-len(".json")] for p in DATA_DIR.glob("airflow-*.json")]
+    files = [n for n in os.listdir(DATA_DIR) if n.startswith("airflow-") and n.endswith(".json")]  # not glob: faster
+    names = [n[len("airflow-"):-len(".json")] for n in files]
     return tuple(sorted(names, key=_version_key))
 
 
@@ -221,7 +233,7 @@ def parse_call(text: str) -> tuple[str, str, str | None]:
     if not path.startswith("/"):
         raise ValueError(f"cannot read call {text!r}: the path must start with '/'")
     prefix = None
-    m = _PREFIX.match(path)
+    m = re.match(_PREFIX, path)
     if m:
         prefix = m.group(0)
         path = path[len(prefix):] or "/"
@@ -275,6 +287,7 @@ def _candidates(table: AirflowTable, path: str) -> list[tuple[int, Endpoint]]:
     return out
 
 
+@lru_cache(maxsize=None)  # several rules resolve the same declared calls; tables are loaded once per version
 def resolve_call(table: AirflowTable, call_text: str) -> CallResolution:
     method, path, prefix = parse_call(call_text)
     base = dict(call=call_text.strip(), method=method, path=path, prefix=prefix, expected_prefix=table.api_prefix)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..iam.actions import ROLE_ACTIONS
 from ..iam.arns import DEFAULT_ROLES, SYM, shown
 from ..iam.glob import glob_match, has_wildcard
-from ..model import Hit
+from ..model import Hit, Record
 from .roles import deny_covers, granted_airflow_actions
 
 VPC_KEYS = ("aws:sourcevpc", "aws:sourcevpce")
@@ -35,8 +35,12 @@ def addresses_environment(arn, name: str) -> bool:
 
 
 # -- effective REST role -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Grant:
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class Grant(Record):
+    """A role-ARN grant of InvokeRestApi or CreateWebLoginToken."""
+
     action: str  # InvokeRestApi or CreateWebLoginToken
     role: str | None  # a named role, or None when the pattern names none
     highest: str | None  # for unnamed patterns: the highest default role the pattern can match
@@ -45,8 +49,10 @@ class Grant:
     text: str
 
 
-@dataclass(frozen=True)
-class Access:
+@dataclass(frozen=True, eq=False, repr=False)
+class Access(Record):
+    """What a principal's grants give it in Airflow: its default and custom roles."""
+
     grants: tuple  # tuple[Grant, ...] left after Deny
     default_roles: tuple  # named default roles, in ROLE order
     custom_roles: tuple  # named custom roles declared in the configuration

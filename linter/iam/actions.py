@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..model import Record
 from .glob import glob_match, has_wildcard
 
 TABLE_PATH = Path(__file__).with_name("data") / "airflow_actions.json"
@@ -16,8 +17,12 @@ TOKEN_ACTIONS = ("CreateCliToken", "CreateWebLoginToken", "InvokeRestApi")
 DESTRUCTIVE_ACTIONS = ("DeleteEnvironment", "UpdateEnvironment")
 
 
-@dataclass(frozen=True)
-class ActionInfo:
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class ActionInfo(Record):
+    """One action of our own generated table."""
+
     service: str
     name: str
     access_level: str
@@ -64,6 +69,7 @@ def split_action(pattern: str) -> tuple[str, str] | None:
     return service, name
 
 
+@lru_cache(maxsize=4096)  # the same few patterns recur in every policy and several rules expand them
 def expand_own(pattern: str, service: str = "airflow") -> tuple[ActionInfo, ...]:
     """The actions of one of our own prefixes that an action pattern grants (IAM action names ignore case)."""
     parts = split_action(pattern)

@@ -4,18 +4,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Value
+from ..model import Record, Value
 from .glob import globs_intersect, has_wildcard
 
 SYM = "\ue000"  # stands for a symbolic part inside ARN text; never written by users
-ENV_NAME = re.compile(r"^[a-zA-Z][0-9a-zA-Z_-]*$")
+ENV_NAME = r"^[a-zA-Z][0-9a-zA-Z_-]*$"  # compiled on first use (re caches it)
 ENV_NAME_MAX = 80
 DEFAULT_ROLES = ("Public", "Viewer", "User", "Op", "Admin")  # Airflow default roles, each a superset of the one before
 TEMPLATES = {"environment": "environment/*", "rbac-role": "role/*/*"}
 
 
-@dataclass(frozen=True)
-class AirflowResource:
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class AirflowResource(Record):
     """What a resource element can address in MWAA.
 
     kind: "any" ("*"), "symbolic" (cannot be decided), "other-service", "wrong-service" (a mistaken airflow
@@ -120,6 +122,6 @@ def environment_name_problem(name: str) -> str:
         return ""
     if len(name) > ENV_NAME_MAX:
         return f"environment names have at most {ENV_NAME_MAX} characters"
-    if not ENV_NAME.match(name):
+    if not re.match(ENV_NAME, name):
         return "environment names start with a letter and contain only letters, digits, '-' and '_'"
     return ""

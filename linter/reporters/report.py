@@ -3,9 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..model import Record
 
-@dataclass(frozen=True)
-class Report:
+
+# eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
+# (see linter/model.py; the repr comes from model.Record).
+@dataclass(frozen=True, eq=False, repr=False)
+class Report(Record):
+    """The findings of a run and what the reporters need besides."""
+
     findings: tuple  # tuple[Finding, ...], sorted, suppressed ones included
     rules: tuple  # tuple[Rule, ...] that ran
     files: int = 0
