@@ -1,7 +1,6 @@
 """Rules as YAML files: loading, validation of user rule files, and running them over a scan."""
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -234,6 +233,7 @@ def _one_per_place(findings: list[Finding]) -> list[Finding]:
 def with_fingerprints(findings: list[Finding], root: str = ".") -> list[Finding]:
     """A fingerprint that survives edits elsewhere in the file: rule, path (relative to the repository root),
     logical location, message, and the occurrence number among findings that share all of those."""
+    import hashlib  # loads OpenSSL: only runs with findings pay for it
     import os
 
     seen: Counter = Counter()
