@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from functools import cached_property
+from json.decoder import scanstring
 
 from .model import Origin, Span
 
@@ -26,11 +28,18 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self._rows: dict = {}  # row -> None (ASCII) or (its UTF-8 bytes, continuation bytes before each chunk)
+        self._counted = 0
+
+    @cached_property
+    def starts(self) -> list:
+        return [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
+        if self._counted < 32 and "starts" not in self.__dict__:  # a few positions: counted in C, no line table
+            self._counted += 1
+            return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 
@@ -242,27 +251,84 @@ def json_scan(text: str, start: int, values: dict, keys: dict, dups: list):
         return
 
 
-def json_spans(text: str) -> OffsetSpans:
-    values, keys, _ = json_offsets(text)
-    return OffsetSpans(LineIndex(text), values, keys)
+def json_spans(text: str) -> JsonSpans:
+    return JsonSpans(text)
 
 
-class LazyJsonSpans(OffsetSpans):
-    """Spans of a JSON text, scanned only as far as the positions asked for so far."""
+_SCAN_VALUE = json.scanner.make_scanner(json.JSONDecoder())  # (text, offset) -> (value, end offset), in C
+
+
+class JsonSpans:
+    """Spans of a JSON text by pointer. Only the containers on the way to a pointer asked for are read, once each:
+    their members' offsets are noted, each member skipped with the C scanner. Like json_offsets, a repeated key
+    points at its last occurrence, and invalid JSON is read as far as it goes."""
 
     def __init__(self, text: str):
-        super().__init__(LineIndex(text), {}, {})
-        self._scan = json_scan(text, 0, self.values, self.keys, [])
+        self.text = text
+        self.index = LineIndex(text)
+        self._members: dict = {}  # container pointer -> {key or index: (key offsets or None, value start, value end)}
 
     def span(self, pointer) -> Span | None:
         pointer = tuple(pointer)
-        table, wanted = (self.keys, pointer[:-1]) if pointer and pointer[-1] == KEY else (self.values, pointer)
-        while wanted not in table and self._scan is not None:
-            try:
-                next(self._scan)
-            except StopIteration:
-                self._scan = None
-        return super().span(pointer)
+        if pointer and pointer[-1] == KEY:
+            member = self._member(pointer[:-1])
+            found = member[0] if member else None
+        elif pointer:
+            member = self._member(pointer)
+            found = member[1:] if member else None
+        else:
+            found = self._root()
+        return self.index.span(*found) if found else None
+
+    def _root(self) -> tuple | None:
+        start = _WS.match(self.text).end()
+        try:
+            return start, _SCAN_VALUE(self.text, start)[1]
+        except (StopIteration, ValueError, RecursionError):
+            return None
+
+    def _member(self, pointer: tuple) -> tuple | None:
+        parent = pointer[:-1]
+        members = self._members.get(parent)
+        if members is None:
+            if parent:
+                member = self._member(parent)
+                start = member[1] if member else None
+            else:
+                start = _WS.match(self.text).end()
+            members = self._members[parent] = self._read_members(start) if start is not None else {}
+        return members.get(pointer[-1])
+
+    def _read_members(self, start: int) -> dict:
+        text = self.text
+        is_object = text.startswith("{", start)
+        if not is_object and not text.startswith("[", start):
+            return {}
+        skip = _WS.match
+        members: dict = {}
+        i = skip(text, start + 1).end()
+        try:
+            while text[i] not in "]}":
+                if is_object:
+                    key, key_end = scanstring(text, i + 1) if text[i] == '"' else (None, 0)
+                    if key is None:
+                        break
+                    key_at = (i, key_end)
+                    i = skip(text, key_end).end()
+                    if text[i] != ":":
+                        break
+                    i = skip(text, i + 1).end()
+                else:
+                    key, key_at = len(members), None
+                _, end = _SCAN_VALUE(text, i)
+                members[key] = (key_at, i, end)
+                i = skip(text, end).end()
+                if text[i] != ",":
+                    break
+                i = skip(text, i + 1).end()
+        except (StopIteration, ValueError, IndexError, RecursionError):
+            pass
+        return members
 
 
 def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
@@ -277,14 +343,14 @@ class FileSpans:
     def __init__(self, path: str, syntax: str = "json"):
         self.path = path
         self.syntax = syntax  # "json" or "yaml"
-        self._spans: OffsetSpans | None = None
+        self._spans: JsonSpans | OffsetSpans | None = None
 
     def span(self, pointer) -> Span | None:
         if self._spans is None:
             from .sources import read_bytes  # its checks: a regular file, within the size limit
 
             text = decode(read_bytes(self.path))
-            self._spans = LazyJsonSpans(text) if self.syntax == "json" else yaml_spans(text)
+            self._spans = JsonSpans(text) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
 
     def __getstate__(self):
