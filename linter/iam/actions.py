@@ -64,6 +64,7 @@ def split_action(pattern: str) -> tuple[str, str] | None:
     return service, name
 
 
+@lru_cache(maxsize=8192)
 def expand_own(pattern: str, service: str = "airflow") -> tuple[ActionInfo, ...]:
     """The actions of one of our own prefixes that an action pattern grants (IAM action names ignore case)."""
     parts = split_action(pattern)
