@@ -430,6 +430,8 @@ def _yaml_scalar_value(node):
     """Plain Python value of a YAML scalar node as CloudFormation reads it (2012-10-17 stays a string)."""
     tag = node.tag or ""
     value = node.value
+    if tag == _YAML_STR:
+        return value
     if tag.endswith(":bool"):
         return value.lower() in ("true", "yes", "on")
     if tag.endswith(":null"):
@@ -439,12 +441,8 @@ def _yaml_scalar_value(node):
     return value
 
 
-def _yaml_block_scalar_end(text: str, node) -> int:
-    """End offset of a scalar without the trailing line breaks of block scalars (`|`, `>`)."""
-    start, end = node.start_mark.index, node.end_mark.index
-    if getattr(node, "style", None) in ("|", ">"):
-        return start + len(text[start:end].rstrip())
-    return end
+_YAML_STR = "tag:yaml.org,2002:str"
+_YAML_MERGE = "tag:yaml.org,2002:merge"
 
 
 def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
@@ -452,63 +450,77 @@ def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
 
     `tag_key(tag)` names the key a locally tagged node becomes (`!Sub x` -> {"Fn::Sub": x}), or None to keep the
     node as it is; the wrapped value gets the pointer of the tag plus that key, and both pointers get the span of the
-    tagged node (which starts at the tag). Block collections end at their last child, not at the next token.
+    tagged node (which starts at the tag). Block collections end at their last child, not at the next token; block
+    scalars (`|`, `>`) end at their last character.
     Returns (value, value offsets, key offsets, duplicate keys as (pointer, (start, end))); raises YamlLimitError when
     aliases expand beyond `max_nodes` nodes (alias bombs, recursive anchors) or nesting exceeds `max_depth`.
     """
     values: dict = {}
     keys: dict = {}
     duplicates: list = []
-    budget = [max_nodes]
+    budget = max_nodes
     open_nodes: set = set()  # ids of the collections being converted: an alias to one of them is a loop
 
-    def convert(node, pointer: tuple, depth: int):
-        if node.id != "scalar" and id(node) in open_nodes:
+    def convert(node, pointer: tuple, depth: int) -> tuple:
+        """(plain value, end offset) of a node, its offsets (and its children's) noted."""
+        nonlocal budget
+        kind = node.id
+        if kind != "scalar" and id(node) in open_nodes:
             raise YamlLimitError("YAML alias inside the node its anchor names (a recursive anchor)", node.start_mark.index)
         if depth > max_depth:
             raise YamlLimitError(f"YAML nested deeper than {max_depth} levels", node.start_mark.index)
-        open_nodes.add(id(node))
-        try:
-            return convert_node(node, pointer, depth)
-        finally:
-            open_nodes.discard(id(node))
-
-    def convert_node(node, pointer: tuple, depth: int):
-        budget[0] -= 1
-        if budget[0] < 0:
+        budget -= 1
+        if budget < 0:
             raise YamlLimitError(f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?)")
         start = node.start_mark.index
-        wrapper = tag_key(node.tag) if node.tag else None
+        tag = node.tag
+        wrapper = tag_key(tag) if tag and tag[0] == "!" else None
         inner = pointer + (wrapper,) if wrapper else pointer
-        if node.id == "scalar":
+        if kind == "scalar":
             value = node.value if wrapper else _yaml_scalar_value(node)
-            end = _yaml_block_scalar_end(text, node)
-        elif node.id == "sequence":
-            value = [convert(item, inner + (i,), depth + 1) for i, item in enumerate(node.value)]
-            end = values[inner + (len(value) - 1,)][1] if value and not node.flow_style else node.end_mark.index
+            end = node.end_mark.index
+            if node.style in ("|", ">"):  # without the trailing line breaks
+                end = start + len(text[start:end].rstrip())
         else:
-            value, end = convert_mapping(node, inner, depth)
+            open_nodes.add(id(node))
+            try:
+                if kind == "sequence":
+                    value, end = convert_sequence(node, inner, depth)
+                else:
+                    value, end = convert_mapping(node, inner, depth)
+            finally:
+                open_nodes.discard(id(node))
         values[pointer] = (start, end)
         if wrapper:
             values[inner] = (start, end)
-            keys[inner] = (start, start + len(node.tag))
-            return {wrapper: value}
-        return value
+            keys[inner] = (start, start + len(tag))
+            return {wrapper: value}, end
+        return value, end
+
+    def convert_sequence(node, pointer: tuple, depth: int):
+        value = []
+        end = node.end_mark.index
+        for i, item in enumerate(node.value):
+            item_value, end = convert(item, pointer + (i,), depth + 1)
+            value.append(item_value)
+        if node.flow_style or not value:
+            end = node.end_mark.index
+        return value, end
 
     def convert_mapping(node, pointer: tuple, depth: int):
         value: dict = {}
-        last_end = node.end_mark.index
+        end = node.end_mark.index
         merges = []
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _YAML_MERGE:
                 merges.append(value_node)
                 continue
             key = key_node.value if key_node.id == "scalar" else f"<key at offset {key_node.start_mark.index}>"
+            where = pointer + (key,)
             if key in value:
-                duplicates.append((pointer + (key,), (key_node.start_mark.index, key_node.end_mark.index)))
-            keys[pointer + (key,)] = (key_node.start_mark.index, key_node.end_mark.index)
-            value[key] = convert(value_node, pointer + (key,), depth + 1)
-            last_end = values[pointer + (key,)][1]
+                duplicates.append((where, (key_node.start_mark.index, key_node.end_mark.index)))
+            keys[where] = (key_node.start_mark.index, key_node.end_mark.index)
+            value[key], end = convert(value_node, where, depth + 1)
         for merge in merges:  # `<<: *anchor` fills keys the mapping does not set itself
             for source in merge.value if merge.id == "sequence" else [merge]:
                 if source.id != "mapping":
@@ -517,12 +529,12 @@ def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
                     key = key_node.value if key_node.id == "scalar" else f"<key at offset {key_node.start_mark.index}>"
                     if key not in value:
                         keys.setdefault(pointer + (key,), (key_node.start_mark.index, key_node.end_mark.index))
-                        value[key] = convert(value_node, pointer + (key,), depth + 1)
+                        value[key] = convert(value_node, pointer + (key,), depth + 1)[0]
         if node.flow_style or not node.value:
-            last_end = node.end_mark.index
-        return value, last_end
+            end = node.end_mark.index
+        return value, end
 
-    return convert(root, (), 0), values, keys, duplicates
+    return convert(root, (), 0)[0], values, keys, duplicates
 
 
 def scalar_char_map(text: str, start: int, end: int, value: str) -> list | None:
