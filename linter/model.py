@@ -5,11 +5,21 @@ Positions are never computed here: elements carry an `Origin` (file + pointer in
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import Enum
 
 Pointer = tuple  # tuple[str | int, ...]: keys and indexes from the document root to a value
+
+
+class cached_property(functools.cached_property):
+    """functools.cached_property without the lock Python 3.11 takes on each first access (3.12 dropped it)."""
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.attrname] = self.func(instance)
+        return value
 
 
 class Level(str, Enum):

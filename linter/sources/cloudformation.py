@@ -736,6 +736,9 @@ class Builder:
             for i, item in enumerate(node):
                 out.extend(self.leaves(item, pointer + (i,)) if not isinstance(item, list) else [item])
             return out
+        if isinstance(node, str):
+            self.resolver.steps_left -= 1  # what resolve() would count
+            return [Leaf(Value((node,), self.origin(pointer)))]
         found = intrinsic(node)
         if found and found[0] == "Fn::If" and isinstance(found[1], list) and len(found[1]) == 3:
             inner = pointer + ("Fn::If",)
@@ -1121,6 +1124,8 @@ def assemble(builder: TemplateBuilder, spans, comments=()) -> ParsedSource:
             doc_principals.setdefault(index, []).append(logical)
     docs = [
         replace(doc, principals=tuple(doc_principals.get(i, ())), calls=tuple(doc_calls.get(i, ())))
+        if doc_principals.get(i) or doc_calls.get(i)
+        else doc
         for i, doc in enumerate(builder.docs)
     ]
     principals = []
@@ -1319,7 +1324,7 @@ def template_loader():
                     tag = _IMPLICIT_TAGS.get(value)
                     if tag is not None:
                         return tag
-                    if _YAML_DECIMAL.fullmatch(value):
+                    if value[0] in "+-0123456789" and _YAML_DECIMAL.fullmatch(value):
                         return "tag:yaml.org,2002:int"
                 return "tag:yaml.org,2002:str"
             return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"

@@ -83,6 +83,8 @@ class DocumentReader:
                     return None
                 values[key] = found
         sid = raw.get("Sid")
+        condition = raw.get("Condition")
+        principal = raw.get("Principal")
         return Statement(
             origin=origin,
             effect=effect,
@@ -91,10 +93,10 @@ class DocumentReader:
             not_actions=values.get("NotAction", ()),
             resources=values.get("Resource", ()),
             not_resources=values.get("NotResource", ()),
-            conditions=self.conditions(raw.get("Condition"), origin.child("Condition")),
+            conditions=self.conditions(condition, origin.child("Condition")) if condition is not None else (),
             has_not_action="NotAction" in raw,
             has_not_resource="NotResource" in raw,
-            principals=self.principals(raw.get("Principal"), origin.child("Principal")),
+            principals=self.principals(principal, origin.child("Principal")) if principal is not None else (),
         )
 
     def strings(self, raw, origin: Origin, key: str) -> tuple | None:
