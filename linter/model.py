@@ -76,6 +76,8 @@ class Value:
     @cached_property
     def known(self) -> str | None:
         """The full text when every part is known, else None."""
+        if len(self.parts) == 1 and isinstance(self.parts[0], str):
+            return self.parts[0]
         if all(isinstance(p, str) for p in self.parts):
             return "".join(self.parts)
         return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 
 from ..iam.actions import DESTRUCTIVE_ACTIONS, TOKEN_ACTIONS, expand_own, names_own_service, service_actions
 from ..iam.glob import has_wildcard
@@ -61,27 +62,34 @@ def unknown_airflow_action(scan, config, options):
         for statement in doc.statements:
             for value in statement.not_actions + statement.actions:
                 text = value.known
-                if text is None:
-                    continue
-                service = names_own_service(text)
-                if service is None:
-                    bare = text.lower() in service_actions("airflow") and ":" not in text
-                    if bare:
-                        name = service_actions("airflow")[text.lower()].name
-                        yield Hit(value.origin, _args(text, "airflow", statement, f"airflow:{name}", "has no service prefix"), logical=doc.logical)
-                    continue
-                if expand_own(text, service):
-                    continue
-                names = [info.name for info in service_actions(service).values()]
-                _, _, wanted = text.partition(":")
-                close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.5) or difflib.get_close_matches(
-                    wanted.lower(), [n.lower() for n in names], n=1, cutoff=0.5
-                )
-                suggestion = ""
-                if close:
-                    match = next(n for n in names if n.lower() == close[0].lower())
-                    suggestion = f"{service}:{match}"
-                yield Hit(value.origin, _args(text, service, statement, suggestion, f"matches no {service} action"), logical=doc.logical)
+                found = _action_problem(text) if text is not None else None
+                if found is not None:
+                    service, suggestion, problem = found
+                    yield Hit(value.origin, _args(text, service, statement, suggestion, problem), logical=doc.logical)
+
+
+@lru_cache(maxsize=8192)  # the same action names come back in statement after statement, file after file
+def _action_problem(text: str) -> tuple | None:
+    """(service, suggested action or "", problem) of an action element that names no action of ours, else None."""
+    service = names_own_service(text)
+    if service is None:
+        bare = text.lower() in service_actions("airflow") and ":" not in text
+        if bare:
+            name = service_actions("airflow")[text.lower()].name
+            return "airflow", f"airflow:{name}", "has no service prefix"
+        return None
+    if expand_own(text, service):
+        return None
+    names = [info.name for info in service_actions(service).values()]
+    _, _, wanted = text.partition(":")
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.5) or difflib.get_close_matches(
+        wanted.lower(), [n.lower() for n in names], n=1, cutoff=0.5
+    )
+    suggestion = ""
+    if close:
+        match = next(n for n in names if n.lower() == close[0].lower())
+        suggestion = f"{service}:{match}"
+    return service, suggestion, f"matches no {service} action"
 
 
 def _args(text, service, statement, suggestion, problem) -> dict:
