@@ -251,84 +251,97 @@ def json_scan(text: str, start: int, values: dict, keys: dict, dups: list):
         return
 
 
-def json_spans(text: str) -> JsonSpans:
-    return JsonSpans(text)
-
-
 _SCAN_VALUE = json.scanner.make_scanner(json.JSONDecoder())  # (text, offset) -> (value, end offset), in C
 
 
 class JsonSpans:
-    """Spans of a JSON text by pointer. Only the containers on the way to a pointer asked for are read, once each:
-    their members' offsets are noted, each member skipped with the C scanner. Like json_offsets, a repeated key
-    points at its last occurrence, and invalid JSON is read as far as it goes."""
+    """Spans of a JSON text by pointer. Only the containers on the way to a pointer asked for are read, each as far
+    as needed: a member's offsets are noted as it is reached, the members before it skipped with the C scanner.
+    Like json_offsets, a repeated key points at its last occurrence (with `repeated_keys` false, a text known to
+    repeat none, an object is read only up to the key), and invalid JSON is read as far as it goes."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, repeated_keys: bool = True):
         self.text = text
+        self.repeated_keys = repeated_keys
         self.index = LineIndex(text)
-        self._members: dict = {}  # container pointer -> {key or index: (key offsets or None, value start, value end)}
+        self._containers: dict = {}  # pointer -> [{key or index: (key offsets or None, value start)}, reader or None]
+        self._ends: dict = {}  # pointer -> end offset of its value
 
     def span(self, pointer) -> Span | None:
         pointer = tuple(pointer)
-        if pointer and pointer[-1] == KEY:
-            member = self._member(pointer[:-1])
-            found = member[0] if member else None
-        elif pointer:
-            member = self._member(pointer)
-            found = member[1:] if member else None
-        else:
-            found = self._root()
+        try:
+            if pointer and pointer[-1] == KEY:
+                member = self._member(pointer[:-1])
+                found = member[0] if member else None
+            else:
+                start = self._start(pointer)
+                found = (start, self._end(pointer, start)) if start is not None else None
+        except (StopIteration, ValueError, RecursionError):
+            found = None
         return self.index.span(*found) if found else None
 
-    def _root(self) -> tuple | None:
-        start = _WS.match(self.text).end()
-        try:
-            return start, _SCAN_VALUE(self.text, start)[1]
-        except (StopIteration, ValueError, RecursionError):
-            return None
+    def _start(self, pointer: tuple) -> int | None:
+        if not pointer:
+            return _WS.match(self.text).end()
+        member = self._member(pointer)
+        return member[1] if member else None
+
+    def _end(self, pointer: tuple, start: int) -> int:
+        end = self._ends.get(pointer)
+        if end is None:
+            end = self._ends[pointer] = _SCAN_VALUE(self.text, start)[1]
+        return end
 
     def _member(self, pointer: tuple) -> tuple | None:
-        parent = pointer[:-1]
-        members = self._members.get(parent)
-        if members is None:
-            if parent:
-                member = self._member(parent)
-                start = member[1] if member else None
-            else:
-                start = _WS.match(self.text).end()
-            members = self._members[parent] = self._read_members(start) if start is not None else {}
-        return members.get(pointer[-1])
+        parent, key = pointer[:-1], pointer[-1]
+        container = self._containers.get(parent)
+        if container is None:
+            start = self._start(parent)
+            members: dict = {}
+            container = self._containers[parent] = [members, self._read(parent, start, members) if start is not None else None]
+        members, reader = container
+        while reader is not None and (key not in members or (self.repeated_keys and isinstance(key, str))):
+            try:
+                next(reader)
+            except StopIteration:
+                container[1] = reader = None
+        return members.get(key)
 
-    def _read_members(self, start: int) -> dict:
+    def _read(self, pointer: tuple, start: int, members: dict):
+        """Notes the members of the container at `start` one by one, yielding after each."""
         text = self.text
         is_object = text.startswith("{", start)
         if not is_object and not text.startswith("[", start):
-            return {}
+            return
         skip = _WS.match
-        members: dict = {}
         i = skip(text, start + 1).end()
         try:
             while text[i] not in "]}":
                 if is_object:
                     key, key_end = scanstring(text, i + 1) if text[i] == '"' else (None, 0)
                     if key is None:
-                        break
+                        return
                     key_at = (i, key_end)
                     i = skip(text, key_end).end()
                     if text[i] != ":":
-                        break
+                        return
                     i = skip(text, i + 1).end()
                 else:
                     key, key_at = len(members), None
-                _, end = _SCAN_VALUE(text, i)
-                members[key] = (key_at, i, end)
-                i = skip(text, end).end()
+                if key in members:  # a repeated key: the last one counts
+                    self._ends.pop(pointer + (key,), None)
+                members[key] = (key_at, i)
+                yield
+                i = skip(text, self._end(pointer + (key,), i)).end()
                 if text[i] != ",":
-                    break
+                    return
                 i = skip(text, i + 1).end()
         except (StopIteration, ValueError, IndexError, RecursionError):
-            pass
-        return members
+            return
+
+
+def json_spans(text: str) -> JsonSpans:
+    return JsonSpans(text)
 
 
 def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
@@ -340,9 +353,10 @@ def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
 class FileSpans:
     """Spans for a JSON or YAML file, computed only when a finding in that file asks for one."""
 
-    def __init__(self, path: str, syntax: str = "json"):
+    def __init__(self, path: str, syntax: str = "json", repeated_keys: bool = False):
         self.path = path
         self.syntax = syntax  # "json" or "yaml"
+        self.repeated_keys = repeated_keys  # a JSON file whose objects repeat a key (see JsonSpans)
         self._spans: JsonSpans | OffsetSpans | None = None
 
     def span(self, pointer) -> Span | None:
@@ -350,11 +364,11 @@ class FileSpans:
             from .sources import read_bytes  # its checks: a regular file, within the size limit
 
             text = decode(read_bytes(self.path))
-            self._spans = JsonSpans(text) if self.syntax == "json" else yaml_spans(text)
+            self._spans = JsonSpans(text, self.repeated_keys) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
 
     def __getstate__(self):
-        return {"path": self.path, "syntax": self.syntax, "_spans": None}
+        return {"path": self.path, "syntax": self.syntax, "repeated_keys": self.repeated_keys, "_spans": None}
 
 
 FILE_START = Span(1, 1, 1, 2)  # a whole-file finding marks the first character (SARIF regions are never empty)

@@ -426,13 +426,15 @@ def _parse_json_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Ou
 
 
 def with_duplicate_key_problems(source: ParsedSource, text: str) -> ParsedSource:
-    """MWAA000 at every duplicate key of a JSON file (IAM and CloudFormation keep the last one)."""
+    """MWAA000 at every duplicate key of a JSON file (IAM and CloudFormation keep the last one); its spans then read
+    every object to its end (a key's last occurrence counts)."""
     from dataclasses import replace
 
-    from ..positions import json_duplicate_keys
+    from ..positions import FileSpans, json_duplicate_keys
 
     problems = tuple(
         Diagnostic("MWAA000", f'duplicate key "{pointer[-1]}": only the last one counts', Origin(source.path, pointer, span))
         for pointer, span in json_duplicate_keys(text)
     )
-    return replace(source, diagnostics=problems + source.diagnostics)
+    spans = FileSpans(source.path, "json", repeated_keys=True) if isinstance(source.spans, FileSpans) else source.spans
+    return replace(source, diagnostics=problems + source.diagnostics, spans=spans)
