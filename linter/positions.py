@@ -29,19 +29,32 @@ class LineIndex:
     def __init__(self, text: str):
         self.text = text
         self._rows: dict = {}  # row -> None (ASCII) or (its UTF-8 bytes, continuation bytes before each chunk)
-        self._counted = 0
 
     @cached_property
     def starts(self) -> list:
+        """The offset of each line (for row-based lookups)."""
         return [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+
+    @cached_property
+    def _chunks(self) -> tuple[list, list]:
+        """For each 4 KB of text, the line breaks before it and where the line it starts in begins: a position is
+        then counted in C within one chunk (cheaper than a table of all lines for the few positions asked)."""
+        text = self.text
+        breaks, line_starts = [0], [0]
+        for at in range(0, len(text), _LINE_CHUNK):
+            breaks.append(breaks[-1] + text.count("\n", at, at + _LINE_CHUNK))
+            last = text.rfind("\n", at, at + _LINE_CHUNK)
+            line_starts.append(last + 1 if last >= 0 else line_starts[-1])
+        return breaks, line_starts
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
-        if self._counted < 32 and "starts" not in self.__dict__:  # a few positions: counted in C, no line table
-            self._counted += 1
-            return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
+        breaks, line_starts = self._chunks
+        chunk = offset // _LINE_CHUNK
+        base = chunk * _LINE_CHUNK
+        last = self.text.rfind("\n", base, offset)
+        start = last + 1 if last >= 0 else line_starts[chunk]
+        return breaks[chunk] + self.text.count("\n", base, offset) + 1, offset - start + 1
 
     def span(self, start: int, end: int) -> Span:
         sl, sc = self.position(start)
@@ -90,6 +103,7 @@ class LineIndex:
 
 
 _CHUNK = 4096
+_LINE_CHUNK = 4096
 _NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b < 0xC0)  # deleted, leaving UTF-8 continuation bytes
 
 
