@@ -9,6 +9,7 @@ from ..iam.glob import has_wildcard
 from ..model import Hit
 
 AIRFLOW_RESOURCE_KINDS = ("any", "pattern", "environment", "rbac-role")
+TOKEN_ACTION_NAMES = frozenset(TOKEN_ACTIONS)
 
 
 def _can_address_airflow(statement) -> bool:
@@ -33,23 +34,28 @@ def _describe(names) -> str:
 def airflow_action_wildcard(scan, config, options):
     for doc in scan.documents:
         for statement in doc.statements:
-            if not statement.is_allow or not _can_address_airflow(statement):
+            if not statement.is_allow:
                 continue
             if statement.has_not_action:
                 left = statement.airflow_actions
-                if left and left & set(TOKEN_ACTIONS):
+                if left and left & TOKEN_ACTION_NAMES and _can_address_airflow(statement):
                     yield Hit(
                         statement.action_origin,
                         {"action": "NotAction", "count": len(left), "actions": _describe(left)},
                         logical=doc.logical,
                     )
                 continue
+            addressable = None  # whether the resources can address airflow: looked at once a wildcard grants
             for value in statement.actions:
                 text = value.known
                 if text is None or not has_wildcard(text):
                     continue
                 granted = {info.name for info in expand_own(text)}
                 if len(granted) > 1:
+                    if addressable is None:
+                        addressable = _can_address_airflow(statement)
+                    if not addressable:
+                        break
                     yield Hit(
                         value.origin,
                         {"action": text, "count": len(granted), "actions": _describe(granted)},
