@@ -78,7 +78,7 @@ class DocumentReader:
         values = {}
         for key in ("Action", "NotAction", "Resource", "NotResource"):
             if key in raw:
-                found = self.strings(raw[key], origin.child(key), key)
+                found = self.strings(raw[key], origin, key)
                 if found is None:
                     return None
                 values[key] = found
@@ -99,16 +99,20 @@ class DocumentReader:
             principals=self.principals(principal, origin.child("Principal")) if principal is not None else (),
         )
 
-    def strings(self, raw, origin: Origin, key: str) -> tuple | None:
+    def strings(self, raw, statement: Origin, key: str) -> tuple | None:
+        """The Values of the statement's element `key`: a string or a list of strings."""
+        pointer = statement.pointer + (key,)
         if isinstance(raw, list):
             out = []
             for i, item in enumerate(raw):
-                value = self.make_value(item, origin.child(i))
+                origin = Origin(statement.path, pointer + (i,))
+                value = self.make_value(item, origin)
                 if value is None:
-                    self.problem(f'"{key}" items are strings, not {_kind(item)}', origin.child(i))
+                    self.problem(f'"{key}" items are strings, not {_kind(item)}', origin)
                     return None
                 out.append(value)
             return tuple(out)
+        origin = Origin(statement.path, pointer)
         value = self.make_value(raw, origin)
         if value is None:
             self.problem(f'"{key}" is a string or a list of strings, not {_kind(raw)}', origin)
@@ -162,7 +166,7 @@ class DocumentReader:
 
 
 def _literal_value(raw, origin: Origin) -> Value | None:
-    return Value.literal(raw, origin) if isinstance(raw, str) else None
+    return Value((raw,), origin) if isinstance(raw, str) else None
 
 
 def _kind(raw) -> str:
