@@ -714,6 +714,8 @@ class Builder:
         except Unresolvable as exc:
             self.diagnostic("MWAA012", f"{exc.reason}; this statement is skipped, the rest of the policy is analysed", exc.pointer, logical)
             return []
+        if all(len(option) == 1 for option in options):  # no Fn::If: one variant
+            return [{key: value for ((key, value),) in options if value is not ABSENT}]
         return [
             {key: value for key, value in variant if value is not ABSENT}
             for variant in bounded_product(options, self, pointer, logical)
@@ -734,11 +736,13 @@ class Builder:
         if isinstance(node, list):
             out = []
             for i, item in enumerate(node):
-                out.extend(self.leaves(item, pointer + (i,)) if not isinstance(item, list) else [item])
+                if isinstance(item, str):
+                    out.append(self.literal_leaf(item, pointer + (i,)))
+                else:
+                    out.extend(self.leaves(item, pointer + (i,)) if not isinstance(item, list) else [item])
             return out
         if isinstance(node, str):
-            self.resolver.steps_left -= 1  # what resolve() would count
-            return [Leaf(Value((node,), self.origin(pointer)))]
+            return [self.literal_leaf(node, pointer)]
         found = intrinsic(node)
         if found and found[0] == "Fn::If" and isinstance(found[1], list) and len(found[1]) == 3:
             inner = pointer + ("Fn::If",)
@@ -751,6 +755,11 @@ class Builder:
             for text in alternative if isinstance(alternative, tuple) else (alternative,):
                 out.append(Leaf(Value(text.parts, self.origin(pointer), note_text(text.notes))))
         return out
+
+    def literal_leaf(self, text: str, pointer: tuple) -> Leaf:
+        """A plain string as leaves() would resolve it, without the resolver (its step counted all the same)."""
+        self.resolver.steps_left -= 1
+        return Leaf(Value((text,), Origin(self.path, pointer)))
 
     def principal(self, node, pointer: tuple):
         if isinstance(node, dict) and not intrinsic(node):
