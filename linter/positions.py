@@ -645,12 +645,13 @@ class CommentDirective:
     trailing: bool  # the comment follows other text on its line
 
 
+_DIRECTIVE_HINT = re.compile(r"#[ \t]*mwaa-lint:")  # what every directive holds; found faster than _DIRECTIVE
 _DIRECTIVE = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*mwaa-lint:[ \t]*([A-Za-z-]+(?:[ \t]*\[[^\]\n]*\])?)[ \t]*([^\n]*)", re.M)
 
 
 def comment_directives(text: str) -> list[CommentDirective]:
     """Every `# mwaa-lint:` comment of a YAML (or HCL) text."""
-    if "mwaa-lint:" not in text:
+    if "mwaa-lint:" not in text or not _DIRECTIVE_HINT.search(text):
         return []
     index = LineIndex(text)
     lines = text.split("\n")
