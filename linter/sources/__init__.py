@@ -7,6 +7,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Diagnostic, Origin, ParsedSource
 from ..positions import FILE_START, DecodeError, decode, json_error
@@ -152,12 +153,15 @@ def too_deep_at(text: str, limit: int = MAX_NESTING, openers: str = "[{", closer
     from itertools import accumulate
     from operator import sub
 
-    brackets = re.sub("[^" + re.escape(openers + closers) + "]+", "", text)
-    steps = array("b", brackets.encode("ascii").translate(_steps(openers)))  # +1 per opener, -1 per closer
-    sums = list(accumulate(steps))
-    lows = accumulate(sums, min, initial=0)
-    next(lows)
-    if max(map(sub, sums, lows), default=0) <= limit:
+    brackets = text.encode("utf-8", "surrogatepass").translate(None, _other_bytes(openers + closers))
+    sums = list(accumulate(array("b", brackets.translate(_steps(openers)))))  # +1 per opener, -1 per closer
+    if min(sums, default=0) >= 0:  # no closer without an opener before it: the depths are the sums themselves
+        deepest = max(sums, default=0)
+    else:
+        lows = accumulate(sums, min, initial=0)
+        next(lows)
+        deepest = max(map(sub, sums, lows), default=0)
+    if deepest <= limit:
         return None
     depth = 0
     for offset, char in enumerate(text):
@@ -170,9 +174,16 @@ def too_deep_at(text: str, limit: int = MAX_NESTING, openers: str = "[{", closer
     return None
 
 
+@lru_cache(maxsize=None)
 def _steps(openers: str) -> bytes:
     """A bytes.translate table: an opener becomes 1, anything else (a closer) 0xFF, which is -1 as a signed byte."""
     return bytes(1 if chr(b) in openers else 0xFF for b in range(256))
+
+
+@lru_cache(maxsize=None)
+def _other_bytes(kept: str) -> bytes:
+    """The bytes.translate deletions that keep only these ASCII characters (never part of a longer UTF-8 one)."""
+    return bytes(b for b in range(256) if chr(b) not in kept)
 
 
 # A block (indentation-based) YAML node can be no deeper than the width of the blanks and "- "/"? "/": "

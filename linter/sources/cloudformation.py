@@ -1069,13 +1069,17 @@ def parse_ignore(item) -> tuple | None:
 
 
 def merge(a: Found, b: Found) -> Found:
-    return replace(
-        a,
-        documents=a.documents + b.documents,
-        trust=a.trust + b.trust,
-        attachments=a.attachments + b.attachments,
-        managed=a.managed + b.managed,
-        groups=a.groups + b.groups,
+    """What `a` found, with `b`'s documents and links added (its calls and ignores kept)."""
+    return Found(
+        a.logical,
+        a.type,
+        a.documents + b.documents,
+        a.trust + b.trust,
+        a.attachments + b.attachments,
+        a.managed + b.managed,
+        a.groups + b.groups,
+        a.calls,
+        a.ignores,
     )
 
 
