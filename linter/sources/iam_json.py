@@ -28,7 +28,7 @@ class DocumentReader:
     def problem(self, message: str, origin: Origin) -> None:
         self.problems.append(Diagnostic("MWAA000", message, origin, self.logical))
 
-    def document(self, raw, origin: Origin, name: str = "", kind: str | None = None) -> PolicyDocument | None:
+    def document(self, raw, origin: Origin, name: str = "", kind: str | None = None, scope: str | None = None) -> PolicyDocument | None:
         if isinstance(raw, str):
             try:
                 raw = json.loads(raw)
@@ -55,7 +55,7 @@ class DocumentReader:
             return None
         is_trust = kind == "trust" or any(isinstance(i, dict) and "Principal" in i for i, _ in items)
         statements = tuple(s for s in (self.statement(item, o, is_trust) for item, o in items) if s is not None)
-        return PolicyDocument(origin, statements, self.logical, name, "trust" if is_trust else "identity")
+        return PolicyDocument(origin, statements, self.logical, name, "trust" if is_trust else "identity", scope=scope)
 
     def statement(self, raw, origin: Origin, is_trust: bool) -> Statement | None:
         if not isinstance(raw, dict):

@@ -93,9 +93,9 @@ class PlanReader:
 
     def document(self, text, pointer: tuple, logical: str, kind: str | None = None) -> tuple:
         reader = DocumentReader(self.path, logical)
-        doc = reader.document(text, self.origin(pointer), logical, kind)
+        doc = reader.document(text, self.origin(pointer), logical, kind, scope=self.path)
         self.problems.extend(reader.problems)
-        return (replace(doc, scope=self.path),) if doc is not None else ()
+        return (doc,) if doc is not None else ()
 
     def policy(self, address: str, attribute: str, values: dict, pointer: tuple, kind: str | None = None) -> tuple:
         """The documents of a policy attribute: its planned JSON string, else what the configuration says."""
