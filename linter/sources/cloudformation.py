@@ -26,6 +26,7 @@ from ..model import (
     Value,
 )
 from . import MAX_STATEMENTS, statements_cut
+from .iam_json import DocumentReader
 
 MAX_RESOLUTION_STEPS = 50_000  # intrinsic evaluations per template; past it values stay symbolic
 MAX_ALTERNATIVES = 16  # values one expression (or statement) may stand for; Fn::If branches multiply
@@ -637,8 +638,6 @@ class Builder:
         return parsed
 
     def document(self, raw, pointer: tuple, logical: str, name: str, kind: str) -> PolicyDocument | None:
-        from .iam_json import DocumentReader
-
         reader = DocumentReader(self.path, logical, make_value)
         origin = self.origin(pointer)
         try:
