@@ -11,7 +11,6 @@ import json
 import re
 from bisect import bisect_right
 from functools import cached_property
-from json.decoder import scanstring
 
 from .model import Origin, Span
 
@@ -266,6 +265,8 @@ def json_scan(text: str, start: int, values: dict, keys: dict, dups: list):
 
 
 _SCAN_VALUE = json.scanner.make_scanner(json.JSONDecoder())  # (text, offset) -> (value, end offset), in C
+_MEMBER_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*', re.DOTALL)  # a key, its colon, the blanks after
+_NEXT_MEMBER = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 
 
 class JsonSpans:
@@ -327,29 +328,28 @@ class JsonSpans:
         is_object = text.startswith("{", start)
         if not is_object and not text.startswith("[", start):
             return
-        skip = _WS.match
-        i = skip(text, start + 1).end()
+        i = _WS.match(text, start + 1).end()
         try:
             while text[i] not in "]}":
                 if is_object:
-                    key, key_end = scanstring(text, i + 1) if text[i] == '"' else (None, 0)
-                    if key is None:
+                    found = _MEMBER_KEY.match(text, i)
+                    if found is None:
                         return
-                    key_at = (i, key_end)
-                    i = skip(text, key_end).end()
-                    if text[i] != ":":
-                        return
-                    i = skip(text, i + 1).end()
+                    key = found.group(1)
+                    if "\\" in key:
+                        key = json.loads(f'"{key}"')
+                    key_at = (i, found.end(1) + 1)
+                    i = found.end()
                 else:
                     key, key_at = len(members), None
                 if key in members:  # a repeated key: the last one counts
                     self._ends.pop(pointer + (key,), None)
                 members[key] = (key_at, i)
                 yield
-                i = skip(text, self._end(pointer + (key,), i)).end()
-                if text[i] != ",":
+                found = _NEXT_MEMBER.match(text, self._end(pointer + (key,), i))
+                if found is None:
                     return
-                i = skip(text, i + 1).end()
+                i = found.end()
         except (StopIteration, ValueError, IndexError, RecursionError):
             return
 
