@@ -47,7 +47,7 @@ class DocumentReader:
         body = raw["Statement"]
         items = [(body, origin.child("Statement"))] if isinstance(body, dict) else None
         if isinstance(body, list):
-            items = [(item, origin.child("Statement", i)) for i, item in enumerate(body[:MAX_STATEMENTS])]
+            items = [(item, Origin(origin.path, origin.pointer + ("Statement", i))) for i, item in enumerate(body[:MAX_STATEMENTS])]
             if len(body) > MAX_STATEMENTS:  # the rest is counted, not read
                 self.problems.append(statements_cut(len(body), origin.child("Statement", MAX_STATEMENTS), self.logical))
         if items is None:
@@ -61,9 +61,10 @@ class DocumentReader:
         if not isinstance(raw, dict):
             self.problem(f"a statement is a JSON object, not {_kind(raw)}", origin)
             return None
-        for key in raw:
-            if key not in STATEMENT_KEYS:
-                self.problem(f'unknown statement element "{key}" (IAM rejects the policy)', origin.child(key, KEY))
+        if not STATEMENT_KEYS.issuperset(raw):
+            for key in raw:
+                if key not in STATEMENT_KEYS:
+                    self.problem(f'unknown statement element "{key}" (IAM rejects the policy)', origin.child(key, KEY))
         effect = raw.get("Effect")
         if effect not in ("Allow", "Deny"):
             where = origin.child("Effect") if "Effect" in raw else origin
