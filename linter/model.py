@@ -12,6 +12,14 @@ from enum import Enum
 Pointer = tuple  # tuple[str | int, ...]: keys and indexes from the document root to a value
 
 
+@functools.cache
+def _iam(name: str):
+    """linter.iam.<name>, imported on first use (an import statement costs a microsecond at every call)."""
+    from importlib import import_module
+
+    return import_module(f".iam.{name}", __package__)
+
+
 class cached_property(functools.cached_property):
     """functools.cached_property without the lock Python 3.11 takes on each first access (3.12 dropped it)."""
 
@@ -94,9 +102,7 @@ class Value:
     @cached_property
     def airflow_resource(self):
         """This element classified against the airflow ARN formats (linter.iam.arns), computed once."""
-        from .iam.arns import classify
-
-        return classify(self)
+        return _iam("arns").classify(self)
 
 
 @dataclass(frozen=True)
@@ -129,9 +135,7 @@ class Statement:
     def airflow_actions(self) -> frozenset | None:
         """Names of the airflow actions this statement names (through Action, or left by NotAction); None when
         NotAction has unresolved parts. Computed once (linter.iam.actions)."""
-        from .iam.actions import statement_airflow_actions
-
-        return statement_airflow_actions(self)
+        return _iam("actions").statement_airflow_actions(self)
 
     @property
     def action_origin(self) -> Origin:
