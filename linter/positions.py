@@ -458,8 +458,6 @@ def _yaml_scalar_value(node):
     """Plain Python value of a YAML scalar node as CloudFormation reads it (2012-10-17 stays a string)."""
     tag = node.tag or ""
     value = node.value
-    if tag == _YAML_STR:
-        return value
     if tag.endswith(":bool"):
         return value.lower() in ("true", "yes", "on")
     if tag.endswith(":null"):
@@ -505,7 +503,7 @@ def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
         wrapper = tag_key(tag) if tag and tag[0] == "!" else None
         inner = pointer + (wrapper,) if wrapper else pointer
         if kind == "scalar":
-            value = node.value if wrapper else _yaml_scalar_value(node)
+            value = node.value if wrapper or tag == _YAML_STR else _yaml_scalar_value(node)
             end = node.end_mark.index
             if node.style in ("|", ">"):  # without the trailing line breaks
                 end = start + len(text[start:end].rstrip())
