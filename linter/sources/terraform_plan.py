@@ -8,6 +8,7 @@ into the plan file (the policy string's line; the configuration's list items) an
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..model import Diagnostic, Environment, Origin, ParsedSource, PolicyDocument, Symbolic
@@ -305,9 +306,10 @@ def parse_json(path: str, text: str, raw) -> ParsedSource:
 
 def _config_address(address: str) -> str:
     """A planned address without instance keys: module.m["a"].aws_iam_policy.x[0] -> module.m.aws_iam_policy.x."""
-    import re
+    return _INSTANCE_KEY.sub("", address) if "[" in address else address
 
-    return re.sub(r"\[[^\]]*\]", "", address)
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
 
 
 def _used(plan: PlanReader, address: str) -> bool:
