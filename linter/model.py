@@ -12,8 +12,8 @@ A docstring on each class saves the signature dataclasses would otherwise comput
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
-from functools import cached_property
 from enum import Enum
 
 Pointer = tuple  # tuple[str | int, ...]: keys and indexes from the document root to a value
@@ -45,6 +45,24 @@ class ValueRecord(Record):
 
     def __hash__(self) -> int:
         return hash(self._fields())
+
+
+@functools.cache
+def _iam(name: str):
+    """linter.iam.<name>, imported on first use (an import statement costs a microsecond at every call)."""
+    from importlib import import_module
+
+    return import_module(f".iam.{name}", __package__)
+
+
+class cached_property(functools.cached_property):
+    """functools.cached_property without the lock Python 3.11 takes on each first access (3.12 dropped it)."""
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.attrname] = self.func(instance)
+        return value
 
 
 class Level(str, Enum):
@@ -101,6 +119,8 @@ class Value(ValueRecord):
     @cached_property
     def known(self) -> str | None:
         """The full text when every part is known, else None."""
+        if len(self.parts) == 1 and isinstance(self.parts[0], str):
+            return self.parts[0]
         if all(isinstance(p, str) for p in self.parts):
             return "".join(self.parts)
         return None
@@ -117,9 +137,7 @@ class Value(ValueRecord):
     @cached_property
     def airflow_resource(self):
         """This element classified against the airflow ARN formats (linter.iam.arns), computed once."""
-        from .iam.arns import classify
-
-        return classify(self)
+        return _iam("arns").classify(self)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -156,9 +174,7 @@ class Statement(ValueRecord):
     def airflow_actions(self) -> frozenset | None:
         """Names of the airflow actions this statement names (through Action, or left by NotAction); None when
         NotAction has unresolved parts. Computed once (linter.iam.actions)."""
-        from .iam.actions import statement_airflow_actions
-
-        return statement_airflow_actions(self)
+        return _iam("actions").statement_airflow_actions(self)
 
     @property
     def action_origin(self) -> Origin:

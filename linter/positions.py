@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from functools import cached_property
 
 from .model import Origin, Span
 
@@ -26,13 +27,33 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self._rows: dict = {}  # row -> None (ASCII) or (its UTF-8 bytes, continuation bytes before each chunk)
+
+    @cached_property
+    def starts(self) -> list:
+        """The offset of each line (for row-based lookups)."""
+        return [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+
+    @cached_property
+    def _chunks(self) -> tuple[list, list]:
+        """For each 4 KB of text, the line breaks before it and where the line it starts in begins: a position is
+        then counted in C within one chunk (cheaper than a table of all lines for the few positions asked)."""
+        text = self.text
+        breaks, line_starts = [0], [0]
+        for at in range(0, len(text), _LINE_CHUNK):
+            breaks.append(breaks[-1] + text.count("\n", at, at + _LINE_CHUNK))
+            last = text.rfind("\n", at, at + _LINE_CHUNK)
+            line_starts.append(last + 1 if last >= 0 else line_starts[-1])
+        return breaks, line_starts
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
+        breaks, line_starts = self._chunks
+        chunk = offset // _LINE_CHUNK
+        base = chunk * _LINE_CHUNK
+        last = self.text.rfind("\n", base, offset)
+        start = last + 1 if last >= 0 else line_starts[chunk]
+        return breaks[chunk] + self.text.count("\n", base, offset) + 1, offset - start + 1
 
     def span(self, start: int, end: int) -> Span:
         sl, sc = self.position(start)
@@ -81,6 +102,7 @@ class LineIndex:
 
 
 _CHUNK = 4096
+_LINE_CHUNK = 4096
 _NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b < 0xC0)  # deleted, leaving UTF-8 continuation bytes
 
 
@@ -242,27 +264,98 @@ def json_scan(text: str, start: int, values: dict, keys: dict, dups: list):
         return
 
 
-def json_spans(text: str) -> OffsetSpans:
-    values, keys, _ = json_offsets(text)
-    return OffsetSpans(LineIndex(text), values, keys)
+_SCAN_VALUE = json.scanner.make_scanner(json.JSONDecoder())  # (text, offset) -> (value, end offset), in C
+_MEMBER_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*', re.DOTALL)  # a key, its colon, the blanks after
+_NEXT_MEMBER = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 
 
-class LazyJsonSpans(OffsetSpans):
-    """Spans of a JSON text, scanned only as far as the positions asked for so far."""
+class JsonSpans:
+    """Spans of a JSON text by pointer. Only the containers on the way to a pointer asked for are read, each as far
+    as needed: a member's offsets are noted as it is reached, the members before it skipped with the C scanner.
+    Like json_offsets, a repeated key points at its last occurrence (with `repeated_keys` false, a text known to
+    repeat none, an object is read only up to the key), and invalid JSON is read as far as it goes."""
 
-    def __init__(self, text: str):
-        super().__init__(LineIndex(text), {}, {})
-        self._scan = json_scan(text, 0, self.values, self.keys, [])
+    def __init__(self, text: str, repeated_keys: bool = True):
+        self.text = text
+        self.repeated_keys = repeated_keys
+        self.index = LineIndex(text)
+        self._containers: dict = {}  # pointer -> [{key or index: (key offsets or None, value start)}, reader or None]
+        self._ends: dict = {}  # pointer -> end offset of its value
 
     def span(self, pointer) -> Span | None:
         pointer = tuple(pointer)
-        table, wanted = (self.keys, pointer[:-1]) if pointer and pointer[-1] == KEY else (self.values, pointer)
-        while wanted not in table and self._scan is not None:
+        try:
+            if pointer and pointer[-1] == KEY:
+                member = self._member(pointer[:-1])
+                found = member[0] if member else None
+            else:
+                start = self._start(pointer)
+                found = (start, self._end(pointer, start)) if start is not None else None
+        except (StopIteration, ValueError, RecursionError):
+            found = None
+        return self.index.span(*found) if found else None
+
+    def _start(self, pointer: tuple) -> int | None:
+        if not pointer:
+            return _WS.match(self.text).end()
+        member = self._member(pointer)
+        return member[1] if member else None
+
+    def _end(self, pointer: tuple, start: int) -> int:
+        end = self._ends.get(pointer)
+        if end is None:
+            end = self._ends[pointer] = _SCAN_VALUE(self.text, start)[1]
+        return end
+
+    def _member(self, pointer: tuple) -> tuple | None:
+        parent, key = pointer[:-1], pointer[-1]
+        container = self._containers.get(parent)
+        if container is None:
+            start = self._start(parent)
+            members: dict = {}
+            container = self._containers[parent] = [members, self._read(parent, start, members) if start is not None else None]
+        members, reader = container
+        while reader is not None and (key not in members or (self.repeated_keys and isinstance(key, str))):
             try:
-                next(self._scan)
+                next(reader)
             except StopIteration:
-                self._scan = None
-        return super().span(pointer)
+                container[1] = reader = None
+        return members.get(key)
+
+    def _read(self, pointer: tuple, start: int, members: dict):
+        """Notes the members of the container at `start` one by one, yielding after each."""
+        text = self.text
+        is_object = text.startswith("{", start)
+        if not is_object and not text.startswith("[", start):
+            return
+        i = _WS.match(text, start + 1).end()
+        try:
+            while text[i] not in "]}":
+                if is_object:
+                    found = _MEMBER_KEY.match(text, i)
+                    if found is None:
+                        return
+                    key = found.group(1)
+                    if "\\" in key:
+                        key = json.loads(f'"{key}"')
+                    key_at = (i, found.end(1) + 1)
+                    i = found.end()
+                else:
+                    key, key_at = len(members), None
+                if key in members:  # a repeated key: the last one counts
+                    self._ends.pop(pointer + (key,), None)
+                members[key] = (key_at, i)
+                yield
+                found = _NEXT_MEMBER.match(text, self._end(pointer + (key,), i))
+                if found is None:
+                    return
+                i = found.end()
+        except (StopIteration, ValueError, IndexError, RecursionError):
+            return
+
+
+def json_spans(text: str) -> JsonSpans:
+    return JsonSpans(text)
 
 
 def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
@@ -274,21 +367,22 @@ def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
 class FileSpans:
     """Spans for a JSON or YAML file, computed only when a finding in that file asks for one."""
 
-    def __init__(self, path: str, syntax: str = "json"):
+    def __init__(self, path: str, syntax: str = "json", repeated_keys: bool = False):
         self.path = path
         self.syntax = syntax  # "json" or "yaml"
-        self._spans: OffsetSpans | None = None
+        self.repeated_keys = repeated_keys  # a JSON file whose objects repeat a key (see JsonSpans)
+        self._spans: JsonSpans | OffsetSpans | None = None
 
     def span(self, pointer) -> Span | None:
         if self._spans is None:
             from .sources import read_bytes  # its checks: a regular file, within the size limit
 
             text = decode(read_bytes(self.path))
-            self._spans = LazyJsonSpans(text) if self.syntax == "json" else yaml_spans(text)
+            self._spans = JsonSpans(text, self.repeated_keys) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
 
     def __getstate__(self):
-        return {"path": self.path, "syntax": self.syntax, "_spans": None}
+        return {"path": self.path, "syntax": self.syntax, "repeated_keys": self.repeated_keys, "_spans": None}
 
 
 FILE_START = Span(1, 1, 1, 2)  # a whole-file finding marks the first character (SARIF regions are never empty)
@@ -373,12 +467,8 @@ def _yaml_scalar_value(node):
     return value
 
 
-def _yaml_block_scalar_end(text: str, node) -> int:
-    """End offset of a scalar without the trailing line breaks of block scalars (`|`, `>`)."""
-    start, end = node.start_mark.index, node.end_mark.index
-    if getattr(node, "style", None) in ("|", ">"):
-        return start + len(text[start:end].rstrip())
-    return end
+_YAML_STR = "tag:yaml.org,2002:str"
+_YAML_MERGE = "tag:yaml.org,2002:merge"
 
 
 def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
@@ -386,63 +476,77 @@ def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
 
     `tag_key(tag)` names the key a locally tagged node becomes (`!Sub x` -> {"Fn::Sub": x}), or None to keep the
     node as it is; the wrapped value gets the pointer of the tag plus that key, and both pointers get the span of the
-    tagged node (which starts at the tag). Block collections end at their last child, not at the next token.
+    tagged node (which starts at the tag). Block collections end at their last child, not at the next token; block
+    scalars (`|`, `>`) end at their last character.
     Returns (value, value offsets, key offsets, duplicate keys as (pointer, (start, end))); raises YamlLimitError when
     aliases expand beyond `max_nodes` nodes (alias bombs, recursive anchors) or nesting exceeds `max_depth`.
     """
     values: dict = {}
     keys: dict = {}
     duplicates: list = []
-    budget = [max_nodes]
+    budget = max_nodes
     open_nodes: set = set()  # ids of the collections being converted: an alias to one of them is a loop
 
-    def convert(node, pointer: tuple, depth: int):
-        if node.id != "scalar" and id(node) in open_nodes:
+    def convert(node, pointer: tuple, depth: int) -> tuple:
+        """(plain value, end offset) of a node, its offsets (and its children's) noted."""
+        nonlocal budget
+        kind = node.id
+        if kind != "scalar" and id(node) in open_nodes:
             raise YamlLimitError("YAML alias inside the node its anchor names (a recursive anchor)", node.start_mark.index)
         if depth > max_depth:
             raise YamlLimitError(f"YAML nested deeper than {max_depth} levels", node.start_mark.index)
-        open_nodes.add(id(node))
-        try:
-            return convert_node(node, pointer, depth)
-        finally:
-            open_nodes.discard(id(node))
-
-    def convert_node(node, pointer: tuple, depth: int):
-        budget[0] -= 1
-        if budget[0] < 0:
+        budget -= 1
+        if budget < 0:
             raise YamlLimitError(f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?)")
         start = node.start_mark.index
-        wrapper = tag_key(node.tag) if node.tag else None
+        tag = node.tag
+        wrapper = tag_key(tag) if tag and tag[0] == "!" else None
         inner = pointer + (wrapper,) if wrapper else pointer
-        if node.id == "scalar":
-            value = node.value if wrapper else _yaml_scalar_value(node)
-            end = _yaml_block_scalar_end(text, node)
-        elif node.id == "sequence":
-            value = [convert(item, inner + (i,), depth + 1) for i, item in enumerate(node.value)]
-            end = values[inner + (len(value) - 1,)][1] if value and not node.flow_style else node.end_mark.index
+        if kind == "scalar":
+            value = node.value if wrapper or tag == _YAML_STR else _yaml_scalar_value(node)
+            end = node.end_mark.index
+            if node.style in ("|", ">"):  # without the trailing line breaks
+                end = start + len(text[start:end].rstrip())
         else:
-            value, end = convert_mapping(node, inner, depth)
+            open_nodes.add(id(node))
+            try:
+                if kind == "sequence":
+                    value, end = convert_sequence(node, inner, depth)
+                else:
+                    value, end = convert_mapping(node, inner, depth)
+            finally:
+                open_nodes.discard(id(node))
         values[pointer] = (start, end)
         if wrapper:
             values[inner] = (start, end)
-            keys[inner] = (start, start + len(node.tag))
-            return {wrapper: value}
-        return value
+            keys[inner] = (start, start + len(tag))
+            return {wrapper: value}, end
+        return value, end
+
+    def convert_sequence(node, pointer: tuple, depth: int):
+        value = []
+        end = node.end_mark.index
+        for i, item in enumerate(node.value):
+            item_value, end = convert(item, pointer + (i,), depth + 1)
+            value.append(item_value)
+        if node.flow_style or not value:
+            end = node.end_mark.index
+        return value, end
 
     def convert_mapping(node, pointer: tuple, depth: int):
         value: dict = {}
-        last_end = node.end_mark.index
+        end = node.end_mark.index
         merges = []
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _YAML_MERGE:
                 merges.append(value_node)
                 continue
             key = key_node.value if key_node.id == "scalar" else f"<key at offset {key_node.start_mark.index}>"
+            where = pointer + (key,)
             if key in value:
-                duplicates.append((pointer + (key,), (key_node.start_mark.index, key_node.end_mark.index)))
-            keys[pointer + (key,)] = (key_node.start_mark.index, key_node.end_mark.index)
-            value[key] = convert(value_node, pointer + (key,), depth + 1)
-            last_end = values[pointer + (key,)][1]
+                duplicates.append((where, (key_node.start_mark.index, key_node.end_mark.index)))
+            keys[where] = (key_node.start_mark.index, key_node.end_mark.index)
+            value[key], end = convert(value_node, where, depth + 1)
         for merge in merges:  # `<<: *anchor` fills keys the mapping does not set itself
             for source in merge.value if merge.id == "sequence" else [merge]:
                 if source.id != "mapping":
@@ -451,12 +555,12 @@ def yaml_plain(text: str, root, tag_key, max_nodes: int, max_depth: int):
                     key = key_node.value if key_node.id == "scalar" else f"<key at offset {key_node.start_mark.index}>"
                     if key not in value:
                         keys.setdefault(pointer + (key,), (key_node.start_mark.index, key_node.end_mark.index))
-                        value[key] = convert(value_node, pointer + (key,), depth + 1)
+                        value[key] = convert(value_node, pointer + (key,), depth + 1)[0]
         if node.flow_style or not node.value:
-            last_end = node.end_mark.index
-        return value, last_end
+            end = node.end_mark.index
+        return value, end
 
-    return convert(root, (), 0), values, keys, duplicates
+    return convert(root, (), 0)[0], values, keys, duplicates
 
 
 def scalar_char_map(text: str, start: int, end: int, value: str) -> list | None:
@@ -539,12 +643,13 @@ class CommentDirective:
     trailing: bool  # the comment follows other text on its line
 
 
+_DIRECTIVE_HINT = re.compile(r"#[ \t]*mwaa-lint:")  # what every directive holds; found faster than _DIRECTIVE
 _DIRECTIVE = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*mwaa-lint:[ \t]*([A-Za-z-]+(?:[ \t]*\[[^\]\n]*\])?)[ \t]*([^\n]*)", re.M)
 
 
 def comment_directives(text: str) -> list[CommentDirective]:
     """Every `# mwaa-lint:` comment of a YAML (or HCL) text."""
-    if "mwaa-lint:" not in text:
+    if "mwaa-lint:" not in text or not _DIRECTIVE_HINT.search(text):
         return []
     index = LineIndex(text)
     lines = text.split("\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..iam.actions import ROLE_ACTIONS
 from ..iam.arns import DEFAULT_ROLES, SYM, shown
@@ -174,13 +175,18 @@ def _custom_permissions(environment, roles) -> frozenset:
 
 
 def _resolved_calls(principal, table):
-    from ..airflow.tables import resolve_call
-
     for call in principal.calls:
         try:
-            yield call, resolve_call(table, call.text)
+            yield call, _resolve_call(table.airflow_version, call.text)
         except ValueError as exc:
             yield call, exc
+
+
+@lru_cache(maxsize=4096)  # three rules ask, for the same calls declared in file after file
+def _resolve_call(version: str, text: str):
+    from ..airflow.tables import load_table, resolve_call
+
+    return resolve_call(load_table(version), text)
 
 
 # -- MWAA006 / MWAA007 ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from ..iam.glob import glob_match, has_wildcard
 from ..model import Hit
 
 ROLE_CHOICES = ", ".join(DEFAULT_ROLES[1:])
+ROLE_ACTION_NAMES = frozenset(ROLE_ACTIONS)
 
 
 def granted_airflow_actions(statement) -> frozenset:
@@ -75,7 +76,7 @@ def airflow_role_wildcard(scan, config, options):
         for statement in doc.statements:
             if not statement.is_allow:
                 continue
-            role_actions = granted_airflow_actions(statement) & set(ROLE_ACTIONS)
+            role_actions = granted_airflow_actions(statement) & ROLE_ACTION_NAMES
             if not role_actions:
                 continue
             actions_text = " and ".join(sorted(role_actions))

@@ -69,7 +69,7 @@ def split_action(pattern: str) -> tuple[str, str] | None:
     return service, name
 
 
-@lru_cache(maxsize=4096)  # the same few patterns recur in every policy and several rules expand them
+@lru_cache(maxsize=8192)  # the same few patterns recur in every policy and several rules expand them
 def expand_own(pattern: str, service: str = "airflow") -> tuple[ActionInfo, ...]:
     """The actions of one of our own prefixes that an action pattern grants (IAM action names ignore case)."""
     parts = split_action(pattern)
@@ -120,4 +120,10 @@ def statement_airflow_actions(statement) -> frozenset | None:
             return None
         excluded = {info.name for v in statement.not_actions for info in expand_own(v.known)}
         return frozenset(info.name for info in service_actions("airflow").values()) - excluded
-    return frozenset(info.name for v in statement.actions if v.known for info in expand_own(v.known))
+    named = [names for v in statement.actions if v.known and (names := _airflow_names(v.known))]
+    return named[0] if len(named) == 1 else frozenset().union(*named)
+
+
+@lru_cache(maxsize=8192)
+def _airflow_names(pattern: str) -> frozenset:
+    return frozenset(info.name for info in expand_own(pattern))

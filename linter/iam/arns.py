@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Record, Value
 from .glob import globs_intersect, has_wildcard
@@ -58,7 +59,11 @@ def shown(text: str) -> str:
 
 
 def classify(value: Value) -> AirflowResource:
-    text = value_text(value)
+    return classify_text(value_text(value))
+
+
+@lru_cache(maxsize=8192)  # the same ARNs come back in statement after statement, file after file
+def classify_text(text: str) -> AirflowResource:
     if text == "*":
         return AirflowResource("any", text)
     if not text.startswith("arn:"):

@@ -1,11 +1,13 @@
 """Input discovery and detection: which files are inputs, of which kind, and reading them safely."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Diagnostic, Origin, ParsedSource
 from ..positions import FILE_START, DecodeError, decode, json_error
@@ -151,12 +153,15 @@ def too_deep_at(text: str, limit: int = MAX_NESTING, openers: str = "[{", closer
     from itertools import accumulate
     from operator import sub
 
-    brackets = re.sub("[^" + re.escape(openers + closers) + "]+", "", text)
-    steps = array("b", brackets.encode("ascii").translate(_steps(openers)))  # +1 per opener, -1 per closer
-    sums = list(accumulate(steps))
-    lows = accumulate(sums, min, initial=0)
-    next(lows)
-    if max(map(sub, sums, lows), default=0) <= limit:
+    brackets = text.encode("utf-8", "surrogatepass").translate(None, _other_bytes(openers + closers))
+    sums = list(accumulate(array("b", brackets.translate(_steps(openers)))))  # +1 per opener, -1 per closer
+    if min(sums, default=0) >= 0:  # no closer without an opener before it: the depths are the sums themselves
+        deepest = max(sums, default=0)
+    else:
+        lows = accumulate(sums, min, initial=0)
+        next(lows)
+        deepest = max(map(sub, sums, lows), default=0)
+    if deepest <= limit:
         return None
     depth = 0
     for offset, char in enumerate(text):
@@ -169,15 +174,23 @@ def too_deep_at(text: str, limit: int = MAX_NESTING, openers: str = "[{", closer
     return None
 
 
+@lru_cache(maxsize=None)
 def _steps(openers: str) -> bytes:
     """A bytes.translate table: an opener becomes 1, anything else (a closer) 0xFF, which is -1 as a signed byte."""
     return bytes(1 if chr(b) in openers else 0xFF for b in range(256))
+
+
+@lru_cache(maxsize=None)
+def _other_bytes(kept: str) -> bytes:
+    """The bytes.translate deletions that keep only these ASCII characters (never part of a longer UTF-8 one)."""
+    return bytes(b for b in range(256) if chr(b) not in kept)
 
 
 # A block (indentation-based) YAML node can be no deeper than the width of the blanks and "- "/"? "/": "
 # indicators in front of it: flow brackets are not the only way to nest (a line of 100,000 "- " is 100,000
 # sequences deep). Some libyaml builds overflow the C stack on such input; this finds it first.
 _YAML_BLOCK_DEEP = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]))" + "{%d}" % MAX_NESTING, re.M)
+_YAML_BLOCK_RUN = re.compile(r"^[ \t?:-]{%d}" % MAX_NESTING, re.M)  # what _YAML_BLOCK_DEEP needs; found faster
 
 
 def yaml_node_estimate(text: str) -> int:
@@ -189,7 +202,7 @@ def yaml_node_estimate(text: str) -> int:
 def yaml_too_deep_at(text: str) -> int | None:
     """The offset where a YAML text nests deeper than MAX_NESTING (flow brackets or block indentation), or None."""
     flow = too_deep_at(text)
-    block = _YAML_BLOCK_DEEP.search(text)
+    block = _YAML_BLOCK_DEEP.search(text) if _YAML_BLOCK_RUN.search(text) else None
     found = [at for at in (flow, block.end() if block else None) if at is not None]
     return min(found) if found else None
 
@@ -241,7 +254,20 @@ YAML_SNIFF = ("AWSTemplateFormatVersion", "AWS::")
 
 
 def parse_file(path: str) -> Outcome:
-    """Read, detect and parse one file (not .tf: see parse_terraform_module). Never raises for bad input."""
+    """Read, detect and parse one file (not .tf: see parse_terraform_module). Never raises for bad input.
+
+    The cyclic garbage collector is paused meanwhile: a parse makes many objects and few cycles, and the collections
+    its allocations would start walk every object made so far (a third of the time of a 1 MB template)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_file(path)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse_file(path: str) -> Outcome:
     origin = Origin(path, (), FILE_START)
     try:
         data = read_bytes(path)
@@ -411,13 +437,15 @@ def _parse_json_kind(path: str, data: bytes, origin: Origin, probe: bytes) -> Ou
 
 
 def with_duplicate_key_problems(source: ParsedSource, text: str) -> ParsedSource:
-    """MWAA000 at every duplicate key of a JSON file (IAM and CloudFormation keep the last one)."""
+    """MWAA000 at every duplicate key of a JSON file (IAM and CloudFormation keep the last one); its spans then read
+    every object to its end (a key's last occurrence counts)."""
     from dataclasses import replace
 
-    from ..positions import json_duplicate_keys
+    from ..positions import FileSpans, json_duplicate_keys
 
     problems = tuple(
         Diagnostic("MWAA000", f'duplicate key "{pointer[-1]}": only the last one counts', Origin(source.path, pointer, span))
         for pointer, span in json_duplicate_keys(text)
     )
-    return replace(source, diagnostics=problems + source.diagnostics)
+    spans = FileSpans(source.path, "json", repeated_keys=True) if isinstance(source.spans, FileSpans) else source.spans
+    return replace(source, diagnostics=problems + source.diagnostics, spans=spans)

@@ -11,6 +11,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..model import (
     DeclaredCall,
@@ -25,6 +26,7 @@ from ..model import (
     Value,
 )
 from . import MAX_STATEMENTS, statements_cut
+from .iam_json import DocumentReader
 
 MAX_RESOLUTION_STEPS = 50_000  # intrinsic evaluations per template; past it values stay symbolic
 MAX_ALTERNATIVES = 16  # values one expression (or statement) may stand for; Fn::If branches multiply
@@ -636,8 +638,6 @@ class Builder:
         return parsed
 
     def document(self, raw, pointer: tuple, logical: str, name: str, kind: str) -> PolicyDocument | None:
-        from .iam_json import DocumentReader
-
         reader = DocumentReader(self.path, logical, make_value)
         origin = self.origin(pointer)
         try:
@@ -713,6 +713,8 @@ class Builder:
         except Unresolvable as exc:
             self.diagnostic("MWAA012", f"{exc.reason}; this statement is skipped, the rest of the policy is analysed", exc.pointer, logical)
             return []
+        if all(len(option) == 1 for option in options):  # no Fn::If: one variant
+            return [{key: value for ((key, value),) in options if value is not ABSENT}]
         return [
             {key: value for key, value in variant if value is not ABSENT}
             for variant in bounded_product(options, self, pointer, logical)
@@ -733,8 +735,13 @@ class Builder:
         if isinstance(node, list):
             out = []
             for i, item in enumerate(node):
-                out.extend(self.leaves(item, pointer + (i,)) if not isinstance(item, list) else [item])
+                if isinstance(item, str):
+                    out.append(self.literal_leaf(item, pointer + (i,)))
+                else:
+                    out.extend(self.leaves(item, pointer + (i,)) if not isinstance(item, list) else [item])
             return out
+        if isinstance(node, str):
+            return [self.literal_leaf(node, pointer)]
         found = intrinsic(node)
         if found and found[0] == "Fn::If" and isinstance(found[1], list) and len(found[1]) == 3:
             inner = pointer + ("Fn::If",)
@@ -747,6 +754,11 @@ class Builder:
             for text in alternative if isinstance(alternative, tuple) else (alternative,):
                 out.append(Leaf(Value(text.parts, self.origin(pointer), note_text(text.notes))))
         return out
+
+    def literal_leaf(self, text: str, pointer: tuple) -> Leaf:
+        """A plain string as leaves() would resolve it, without the resolver (its step counted all the same)."""
+        self.resolver.steps_left -= 1
+        return Leaf(Value((text,), Origin(self.path, pointer)))
 
     def principal(self, node, pointer: tuple):
         if isinstance(node, dict) and not intrinsic(node):
@@ -1056,13 +1068,17 @@ def parse_ignore(item) -> tuple | None:
 
 
 def merge(a: Found, b: Found) -> Found:
-    return replace(
-        a,
-        documents=a.documents + b.documents,
-        trust=a.trust + b.trust,
-        attachments=a.attachments + b.attachments,
-        managed=a.managed + b.managed,
-        groups=a.groups + b.groups,
+    """What `a` found, with `b`'s documents and links added (its calls and ignores kept)."""
+    return Found(
+        a.logical,
+        a.type,
+        a.documents + b.documents,
+        a.trust + b.trust,
+        a.attachments + b.attachments,
+        a.managed + b.managed,
+        a.groups + b.groups,
+        a.calls,
+        a.ignores,
     )
 
 
@@ -1120,6 +1136,8 @@ def assemble(builder: TemplateBuilder, spans, comments=()) -> ParsedSource:
             doc_principals.setdefault(index, []).append(logical)
     docs = [
         replace(doc, principals=tuple(doc_principals.get(i, ())), calls=tuple(doc_calls.get(i, ())))
+        if doc_principals.get(i) or doc_calls.get(i)
+        else doc
         for i, doc in enumerate(builder.docs)
     ]
     principals = []
@@ -1249,7 +1267,7 @@ def parse_yaml(path: str, text: str) -> ParsedSource | None:
 
     from ..positions import FILE_START, LineIndex, OffsetSpans, YamlLimitError, comment_directives, yaml_error_span, yaml_plain
 
-    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    loader = template_loader()
     budget = 2 * len(text) + 10_000
     found = None
     extra = 0
@@ -1291,6 +1309,45 @@ def parse_yaml(path: str, text: str) -> ParsedSource | None:
         builder.diagnostic("MWAA012", f"templates after the first of this YAML stream ({extra + 1} templates; only the first is analysed)", (), None)
     spans = OffsetSpans(index, values, keys)
     return assemble(builder, spans, comment_directives(text))
+
+
+# The implicit tags a template's plain scalars can take that change their value (positions.yaml_plain reads bool,
+# null and int; floats and timestamps stay strings, as in CloudFormation) or their meaning (the "<<" merge key).
+_IMPLICIT_TAGS = {
+    **dict.fromkeys("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF".split(), "tag:yaml.org,2002:bool"),
+    **dict.fromkeys(("~", "null", "Null", "NULL", ""), "tag:yaml.org,2002:null"),
+    "<<": "tag:yaml.org,2002:merge",
+}
+_YAML_DECIMAL = re.compile(r"[-+]?(?:0[0-7]*|[1-9][0-9]*)")  # YAML 1.1 ints that are digits only
+
+
+@lru_cache(maxsize=1)
+def template_loader():
+    """libyaml's safe loader (when built) resolving only the implicit tags above: PyYAML's resolver tries a list of
+    regular expressions on every scalar, a third of the time libyaml takes to compose a template."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+    class TemplateLoader(base):
+        def resolve(self, kind, value, implicit):
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    tag = _IMPLICIT_TAGS.get(value)
+                    if tag is not None:
+                        return tag
+                    if value[0] in "+-0123456789" and _YAML_DECIMAL.fullmatch(value):
+                        return "tag:yaml.org,2002:int"
+                return "tag:yaml.org,2002:str"
+            return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+        def descend_resolver(self, current_node, current_index):
+            pass  # no path resolvers
+
+        def ascend_resolver(self):
+            pass
+
+    return TemplateLoader
 
 
 def yaml_problem(exc) -> str:

@@ -28,7 +28,7 @@ class DocumentReader:
     def problem(self, message: str, origin: Origin) -> None:
         self.problems.append(Diagnostic("MWAA000", message, origin, self.logical))
 
-    def document(self, raw, origin: Origin, name: str = "", kind: str | None = None) -> PolicyDocument | None:
+    def document(self, raw, origin: Origin, name: str = "", kind: str | None = None, scope: str | None = None) -> PolicyDocument | None:
         if isinstance(raw, str):
             try:
                 raw = json.loads(raw)
@@ -47,7 +47,7 @@ class DocumentReader:
         body = raw["Statement"]
         items = [(body, origin.child("Statement"))] if isinstance(body, dict) else None
         if isinstance(body, list):
-            items = [(item, origin.child("Statement", i)) for i, item in enumerate(body[:MAX_STATEMENTS])]
+            items = [(item, Origin(origin.path, origin.pointer + ("Statement", i))) for i, item in enumerate(body[:MAX_STATEMENTS])]
             if len(body) > MAX_STATEMENTS:  # the rest is counted, not read
                 self.problems.append(statements_cut(len(body), origin.child("Statement", MAX_STATEMENTS), self.logical))
         if items is None:
@@ -55,15 +55,16 @@ class DocumentReader:
             return None
         is_trust = kind == "trust" or any(isinstance(i, dict) and "Principal" in i for i, _ in items)
         statements = tuple(s for s in (self.statement(item, o, is_trust) for item, o in items) if s is not None)
-        return PolicyDocument(origin, statements, self.logical, name, "trust" if is_trust else "identity")
+        return PolicyDocument(origin, statements, self.logical, name, "trust" if is_trust else "identity", scope=scope)
 
     def statement(self, raw, origin: Origin, is_trust: bool) -> Statement | None:
         if not isinstance(raw, dict):
             self.problem(f"a statement is a JSON object, not {_kind(raw)}", origin)
             return None
-        for key in raw:
-            if key not in STATEMENT_KEYS:
-                self.problem(f'unknown statement element "{key}" (IAM rejects the policy)', origin.child(key, KEY))
+        if not STATEMENT_KEYS.issuperset(raw):
+            for key in raw:
+                if key not in STATEMENT_KEYS:
+                    self.problem(f'unknown statement element "{key}" (IAM rejects the policy)', origin.child(key, KEY))
         effect = raw.get("Effect")
         if effect not in ("Allow", "Deny"):
             where = origin.child("Effect") if "Effect" in raw else origin
@@ -78,11 +79,13 @@ class DocumentReader:
         values = {}
         for key in ("Action", "NotAction", "Resource", "NotResource"):
             if key in raw:
-                found = self.strings(raw[key], origin.child(key), key)
+                found = self.strings(raw[key], origin, key)
                 if found is None:
                     return None
                 values[key] = found
         sid = raw.get("Sid")
+        condition = raw.get("Condition")
+        principal = raw.get("Principal")
         return Statement(
             origin=origin,
             effect=effect,
@@ -91,22 +94,26 @@ class DocumentReader:
             not_actions=values.get("NotAction", ()),
             resources=values.get("Resource", ()),
             not_resources=values.get("NotResource", ()),
-            conditions=self.conditions(raw.get("Condition"), origin.child("Condition")),
+            conditions=self.conditions(condition, origin.child("Condition")) if condition is not None else (),
             has_not_action="NotAction" in raw,
             has_not_resource="NotResource" in raw,
-            principals=self.principals(raw.get("Principal"), origin.child("Principal")),
+            principals=self.principals(principal, origin.child("Principal")) if principal is not None else (),
         )
 
-    def strings(self, raw, origin: Origin, key: str) -> tuple | None:
+    def strings(self, raw, statement: Origin, key: str) -> tuple | None:
+        """The Values of the statement's element `key`: a string or a list of strings."""
+        pointer = statement.pointer + (key,)
         if isinstance(raw, list):
             out = []
             for i, item in enumerate(raw):
-                value = self.make_value(item, origin.child(i))
+                origin = Origin(statement.path, pointer + (i,))
+                value = self.make_value(item, origin)
                 if value is None:
-                    self.problem(f'"{key}" items are strings, not {_kind(item)}', origin.child(i))
+                    self.problem(f'"{key}" items are strings, not {_kind(item)}', origin)
                     return None
                 out.append(value)
             return tuple(out)
+        origin = Origin(statement.path, pointer)
         value = self.make_value(raw, origin)
         if value is None:
             self.problem(f'"{key}" is a string or a list of strings, not {_kind(raw)}', origin)
@@ -160,7 +167,7 @@ class DocumentReader:
 
 
 def _literal_value(raw, origin: Origin) -> Value | None:
-    return Value.literal(raw, origin) if isinstance(raw, str) else None
+    return Value((raw,), origin) if isinstance(raw, str) else None
 
 
 def _kind(raw) -> str:

@@ -8,6 +8,7 @@ into the plan file (the policy string's line; the configuration's list items) an
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..model import Diagnostic, Environment, Origin, ParsedSource, PolicyDocument, Symbolic
@@ -93,9 +94,9 @@ class PlanReader:
 
     def document(self, text, pointer: tuple, logical: str, kind: str | None = None) -> tuple:
         reader = DocumentReader(self.path, logical)
-        doc = reader.document(text, self.origin(pointer), logical, kind)
+        doc = reader.document(text, self.origin(pointer), logical, kind, scope=self.path)
         self.problems.extend(reader.problems)
-        return (replace(doc, scope=self.path),) if doc is not None else ()
+        return (doc,) if doc is not None else ()
 
     def policy(self, address: str, attribute: str, values: dict, pointer: tuple, kind: str | None = None) -> tuple:
         """The documents of a policy attribute: its planned JSON string, else what the configuration says."""
@@ -305,9 +306,10 @@ def parse_json(path: str, text: str, raw) -> ParsedSource:
 
 def _config_address(address: str) -> str:
     """A planned address without instance keys: module.m["a"].aws_iam_policy.x[0] -> module.m.aws_iam_policy.x."""
-    import re
+    return _INSTANCE_KEY.sub("", address) if "[" in address else address
 
-    return re.sub(r"\[[^\]]*\]", "", address)
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
 
 
 def _used(plan: PlanReader, address: str) -> bool:
