@@ -185,14 +185,15 @@ def with_declarations(principal, config: Config):
     environment = principal.environment
     for doc in principal.documents:
         calls.extend(c for c in doc.calls if c not in calls)
-    names = {principal.name, principal.logical or ""}
-    for doc in principal.documents:
-        names.add(os.path.relpath(os.path.abspath(doc.origin.path), config.base_dir))
-        names.add(doc.origin.path)
-    for declaration in config.principals:
-        if any(fnmatch(name, pattern) for pattern in declaration.match for name in names if name):
-            calls.extend(c for c in declaration.calls if c not in calls)
-            environment = declaration.environment or environment
+    if config.principals:
+        names = {principal.name, principal.logical or ""}
+        for doc in principal.documents:
+            names.add(os.path.relpath(os.path.abspath(doc.origin.path), config.base_dir))
+            names.add(doc.origin.path)
+        for declaration in config.principals:
+            if any(fnmatch(name, pattern) for pattern in declaration.match for name in names if name):
+                calls.extend(c for c in declaration.calls if c not in calls)
+                environment = declaration.environment or environment
     if tuple(calls) == principal.calls and environment == principal.environment:
         return principal
     return replace(principal, calls=tuple(calls), environment=environment)

@@ -236,10 +236,14 @@ def with_fingerprints(findings: list[Finding], root: str = ".") -> list[Finding]
     import hashlib  # loads OpenSSL: only runs with findings pay for it
     import os
 
+    base = os.path.abspath(root)
+    relative_paths: dict = {}
     seen: Counter = Counter()
     out = []
     for finding in findings:
-        relative = os.path.relpath(os.path.abspath(finding.path), os.path.abspath(root)).replace(os.sep, "/")
+        relative = relative_paths.get(finding.path)
+        if relative is None:
+            relative = relative_paths[finding.path] = os.path.relpath(os.path.abspath(finding.path), base).replace(os.sep, "/")
         key = (finding.rule_id, relative, finding.logical or "", finding.message)
         seen[key] += 1
         digest = hashlib.sha256(json.dumps([*key, seen[key]]).encode("utf-8")).hexdigest()[:32]
