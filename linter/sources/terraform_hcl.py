@@ -176,7 +176,7 @@ class HclFile:
     root: object  # tree-sitter node, or None when the file could not be read
     index: LineIndex
     spans: dict  # pointer -> Span, filled while evaluating
-    comments: dict  # 0-based row -> comment node, for lines that hold only a comment
+    comments: dict  # 0-based row -> the comment node that row holds alone, or None (filled as asked)
 
     def node_text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
@@ -202,7 +202,7 @@ def _make_parser():
 
 
 def _named(node) -> list:
-    return [c for c in node.children if c.is_named and c.type != "comment"]
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 def _body_items(body):
@@ -266,30 +266,39 @@ def _syntax_problem(file: HclFile, node, message: str) -> Diagnostic:
     return Diagnostic("MWAA000", message, Origin(file.path, (), span))
 
 
-def _comment_rows(file: HclFile) -> dict:
-    rows = {}
-    if "#" not in file.text and "//" not in file.text and "/*" not in file.text:
-        return rows  # no comment anywhere: skip the walk over every node
-    todo = [file.root]
-    while todo:
-        node = todo.pop()
-        if node.type == "comment":
-            row = node.start_point[0]
-            line_start = file.index.starts[row] if row < len(file.index.starts) else 0
-            before = file.text[line_start : line_start + file.index.char_column(row, node.start_point[1]) - 1]
-            if not before.strip():
-                rows[row] = node
-        elif node.child_count and node.type not in ("template_literal", "string_lit", "heredoc_template"):
-            todo.extend(node.children)
-    return rows
+def _comment_at(file: HclFile, row: int):
+    """The comment node that starts row (0-based) after blanks only, outside strings and heredocs; else None.
+
+    Only a row whose text starts with a comment marker is looked up: the cursor steps down to the point where the
+    marker is, so a marker inside a heredoc or a block comment finds no comment node starting there."""
+    if row in file.comments:
+        return file.comments[row]
+    found = None
+    starts = file.index.starts
+    if 0 <= row < len(starts):
+        line = file.text[starts[row] : starts[row + 1] if row + 1 < len(starts) else len(file.text)]
+        rest = line.lstrip()
+        if rest.startswith(("#", "//", "/*")):
+            point = (row, len(line[: len(line) - len(rest)].encode("utf-8")))
+            cursor = file.root.walk()
+            while cursor.goto_first_child_for_point(point) is not None:
+                node = cursor.node
+                if node.start_point > point:
+                    break
+                if node.type == "comment":
+                    found = node if node.start_point == point else None
+                    break
+                if node.type in ("template_literal", "string_lit", "heredoc_template"):
+                    break
+    file.comments[row] = found
+    return found
 
 
 def _declared_calls(file: HclFile, node, pointer: tuple) -> tuple:
     """`# mwaa-lint: calls A, B` on the comment lines right above a block: DeclaredCalls spanning each call."""
     calls = []
     row = node.start_point[0] - 1
-    while row in file.comments:
-        comment = file.comments[row]
+    while (comment := _comment_at(file, row)) is not None:
         text = file.node_text(comment)
         match = CALLS.match(text)
         if match:
@@ -378,7 +387,6 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
         ))
         return HclFile(path, text, b"", None, index, {}, {})
     file = HclFile(path, text, data, tree.root_node, index, {}, {})
-    file.comments.update(_comment_rows(file))
     if tree.root_node.has_error:
         problems.extend(_syntax_problems(file))
     return file
