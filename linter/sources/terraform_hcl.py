@@ -185,9 +185,10 @@ class HclFile:
         return self.index.point_span(node.start_point, node.end_point)
 
     def origin(self, pointer: tuple, node) -> Origin:
-        span = self.span(node)
-        self.spans.setdefault(tuple(pointer), span)
-        return Origin(self.path, tuple(pointer), span)
+        pointer = tuple(pointer)
+        span = self.index.point_span(node.start_point, node.end_point)
+        self.spans.setdefault(pointer, span)
+        return Origin(self.path, pointer, span)
 
     def offset(self, node) -> int:
         row, col = node.start_point
@@ -426,24 +427,32 @@ class Evaluator:
     def ev(self, mod: Module, file: HclFile, node, ptr: tuple, scope: dict, steps: int = 0):
         if steps > MAX_STEPS:
             return Unknown(file.node_text(node), file.origin(ptr, node), "reference chain too long (a cycle?)")
-        kind = node.type
-        if kind == "expression":
-            kids = _named(node)
-            if node.children and node.children[0].type == "(":
-                return self.ev(mod, file, kids[0], ptr, scope, steps) if kids else Unknown("", file.origin(ptr, node))
-            if not kids:
-                return Unknown(file.node_text(node), file.origin(ptr, node))
-            if kids[0].type == "variable_expr":
-                return self.reference(mod, file, node, kids, ptr, scope, steps)
-            value = self.ev(mod, file, kids[0], ptr, scope, steps)
-            for post in kids[1:]:
-                value = self.traverse(value, file, post, mod, scope, steps, node, ptr)
-            if len(kids) > 1 and isinstance(value, (Str, Lit, Unknown)):
-                value = replace(value, origin=file.origin(ptr, node))
-            return value
-        if kind in ("literal_value", "collection_value", "template_expr"):
-            kids = _named(node)
-            return self.ev(mod, file, kids[0], ptr, scope, steps) if kids else Unknown(file.node_text(node), file.origin(ptr, node))
+        while True:  # through wrappers and one-part expressions without a call per level
+            kind = node.type
+            if kind == "expression":
+                kids = _named(node)
+                if node.children and node.children[0].type == "(":
+                    if not kids:
+                        return Unknown("", file.origin(ptr, node))
+                elif not kids:
+                    return Unknown(file.node_text(node), file.origin(ptr, node))
+                elif kids[0].type == "variable_expr":
+                    return self.reference(mod, file, node, kids, ptr, scope, steps)
+                elif len(kids) > 1:
+                    value = self.ev(mod, file, kids[0], ptr, scope, steps)
+                    for post in kids[1:]:
+                        value = self.traverse(value, file, post, mod, scope, steps, node, ptr)
+                    if isinstance(value, (Str, Lit, Unknown)):
+                        value = replace(value, origin=file.origin(ptr, node))
+                    return value
+                node = kids[0]
+            elif kind in ("literal_value", "collection_value", "template_expr"):
+                kids = _named(node)
+                if not kids:
+                    return Unknown(file.node_text(node), file.origin(ptr, node))
+                node = kids[0]
+            else:
+                break
         if kind == "string_lit" or kind == "quoted_template":
             return self.template(mod, file, node, ptr, scope, steps, heredoc=False)
         if kind == "heredoc_template":
@@ -495,14 +504,15 @@ class Evaluator:
             if len(kids) < 2:
                 continue
             key_node, value_node = kids[0], kids[-1]
-            key_value = self.ev(mod, file, key_node, ptr + ("(key)",), scope, steps)
             inner = _named(key_node)
             if inner and inner[0].type == "variable_expr" and len(inner) == 1:
                 key = file.node_text(key_node)  # a bare identifier is the key itself
-            elif isinstance(key_value, Str) and not any(isinstance(p, Symbolic) for p in key_value.parts):
-                key = "".join(key_value.parts)
             else:
-                key = file.node_text(key_node)
+                key_value = self.ev(mod, file, key_node, ptr + ("(key)",), scope, steps)
+                if isinstance(key_value, Str) and not any(isinstance(p, Symbolic) for p in key_value.parts):
+                    key = "".join(key_value.parts)
+                else:
+                    key = file.node_text(key_node)
             key_origin = file.origin(ptr + (key, KEY), key_node)
             items.append((key, self.ev(mod, file, value_node, ptr + (key,), scope, steps), key_origin))
         return Obj(tuple(items), file.origin(ptr, node))
