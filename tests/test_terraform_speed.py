@@ -72,3 +72,171 @@ PIECES = st.sampled_from(["#", "//", "/*", "*/", "\n", " ", "\t", "\"", "${", "}
 @given(st.lists(PIECES, max_size=40))
 def test_comment_rows_random(tmp_path, pieces):
     check_comment_rows(tmp_path, "".join(pieces))
+
+
+# -- top-level blocks nothing reads are left out of the parse -----------------------------------------------------------
+POLICY = '''resource "aws_iam_policy" "p{n}" {{
+  name   = "p{n}"
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = ["airflow:*"], Resource = "arn:aws:airflow:us-east-1:111122223333:role/env/Admin" }}]
+  }})
+}}
+'''
+ROLE = '''# mwaa-lint: calls GET /dags
+resource "aws_iam_role" "r{n}" {{
+  name               = "r{n}"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "airflow-env.amazonaws.com" }} }}] }})
+}}
+'''
+ENV = '''resource "aws_mwaa_environment" "e{n}" {{
+  name               = "env"
+  airflow_version    = "2.4.3"
+  execution_role_arn = aws_iam_role.r{n}.arn
+}}
+'''
+BUCKET = '''resource "aws_s3_bucket" "b{n}" {{
+  bucket = "${{var.name}}-data-{n}"
+  tags = {{
+    team        = "x"
+    "cost-center" = 12
+  }}
+}}
+'''
+GROUP = '''resource "aws_security_group" "g{n}" {{
+  name   = "g{n}"
+  vpc_id = var.vpc_id
+  ingress {{
+    from_port   = 443
+    cidr_blocks = ["10.0.0.0/16", var.cidr]
+  }}
+}}
+'''
+DATA = '''data "aws_region" "d{n}" {{
+}}
+'''
+BROKEN = '''resource "aws_s3_bucket" "x{n}" {{
+  bucket = = "x"
+}}
+'''
+HEREDOC = '''resource "aws_iam_user_policy" "h{n}" {{
+  user   = "u"
+  policy = <<EOT
+resource "aws_s3_bucket" "in_heredoc" {{
+  bucket = "x"
+}}
+EOT
+}}
+'''
+NESTED = '''resource "aws_iam_role" "n{n}" {{
+name = "n"
+resource "aws_s3_bucket" "nested" {{
+}}
+}}
+'''
+UNCLOSED = '''resource "aws_iam_policy" "u{n}" {{
+  policy = jsonencode({{ Statement = [] }})
+'''
+COMMENTED = '''/*
+resource "aws_sqs_queue" "c{n}" {{
+  name = "q"
+}}
+*/
+'''
+PIECES_TF = [POLICY, ROLE, ENV, BUCKET, GROUP, DATA, BROKEN, HEREDOC, NESTED, UNCLOSED, COMMENTED,
+             'variable "cidr" {{\n  default = "10.0.0.0/8"\n}}\n', "\n", "# note\n"]
+
+
+def module_dump(tmp_path, text: str, shortcut: bool, monkeypatch) -> str:
+    from linter.model import Origin
+    from linter.positions import locate
+
+    folder = tmp_path / ("with" if shortcut else "without")
+    folder.mkdir(exist_ok=True)
+    (folder / "main.tf").write_bytes(text.encode("utf-8"))
+    with monkeypatch.context() as patch:
+        if not shortcut:
+            patch.setattr(hcl, "_plain_unread_blocks", lambda data: [])
+        sources = hcl.parse_module(str(folder), [str(folder / "main.tf")])
+
+    def origins(value, out):
+        if isinstance(value, Origin):
+            out.append((value.pointer, value.span))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                origins(item, out)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                origins(getattr(value, name), out)
+        return out
+
+    lines = []
+    for source in sources:
+        found = origins([source.documents, source.environments, source.principals, source.diagnostics], [])
+        located = [locate(source.spans, Origin("", pointer, span)) for pointer, span in found]
+        lines.append(repr((source.documents, source.environments, source.principals, source.diagnostics, located)))
+    return "\n".join(lines).replace(str(folder), "FOLDER")
+
+
+def check_same(tmp_path, monkeypatch, text: str) -> None:
+    assert module_dump(tmp_path, text, True, monkeypatch) == module_dump(tmp_path, text, False, monkeypatch)
+
+
+@pytest.mark.parametrize("pieces", [
+    [BUCKET, ROLE, GROUP, POLICY, ENV, DATA],
+    [BROKEN, ROLE, BUCKET],
+    [BUCKET, HEREDOC, GROUP],
+    [NESTED, BUCKET],
+    [BUCKET, UNCLOSED],
+    [COMMENTED, BUCKET, ROLE],
+    [GROUP],
+])
+def test_left_out_blocks_change_nothing(tmp_path, monkeypatch, pieces):
+    text = "".join(piece.format(n=i) for i, piece in enumerate(pieces))
+    check_same(tmp_path, monkeypatch, text)
+    check_same(tmp_path, monkeypatch, text.rstrip("\n"))  # no newline at the end
+
+
+def test_blocks_are_left_out():
+    text = "".join(piece.format(n=i) for i, piece in enumerate([BUCKET, ROLE, GROUP, POLICY, DATA, BROKEN]))
+    data = text.encode()
+    left_out = [data[a:b].split(b"\n")[0] for a, b in hcl._plain_unread_blocks(data)]
+    assert left_out == [b'resource "aws_s3_bucket" "b0" {', b'resource "aws_security_group" "g2" {', b'data "aws_region" "d4" {']
+    parser = hcl._make_parser()
+    tree = hcl._parse(parser, data, 500_000)
+    assert tree.root_node.has_error  # BROKEN is not plain: it is parsed, and so is everything (the tree has an error)
+    clean = text[: text.index('resource "aws_s3_bucket" "x5"')].encode()
+    tree = hcl._parse(parser, clean, 500_000)
+    body = next(c for c in tree.root_node.children if c.type == "body")
+    blocks = [c.start_byte for c in body.children if c.type == "block"]
+    assert blocks == [clean.index(b'resource "aws_iam_role"'), clean.index(b'resource "aws_iam_policy"')]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(PIECES_TF), max_size=8))
+def test_left_out_blocks_change_nothing_random(tmp_path, monkeypatch, pieces):
+    check_same(tmp_path, monkeypatch, "".join(piece.format(n=i) for i, piece in enumerate(pieces)))
+
+
+PLAIN_LINES = st.sampled_from([
+    '  a = "x"\n', '  a = "${var.b}-c"\n', '  a = 12\n', '  a = 1.5\n', "  a = true\n", "  a = null\n", "  a = var.x[0].y\n",
+    '  a = ["x", 1, var.y]\n', "  a = []\n", "  a = {\n", '    k = "v"\n', '    "k-2" = 3,\n', "    k: 1\n", "  b {\n",
+    "  }\n", "}\n", "\n", '  a = "%{x}"\n', "  a = f(1)\n", "  a = 1 + 2\n", "  for = 1\n", '  a = "\\n"\n', "  # c\n",
+    "  a = <<EOT\n", "EOT\n", "  a =\n", "  a = [\n", '  b "l" {\n', "  a = -1\n", '  a = "$"\n', "  ü = 1\n", "\t\n",
+    "  a = b\n", "  in = 2\n", "  a = true.x\n", '  a = "${for}"\n', "  a = [,]\n", "  a = [1,,2]\n", "  a = 1.\n",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PLAIN_LINES, max_size=12))
+def test_plain_blocks_parse_without_error(lines):
+    """Whatever the plain-subset check accepts, tree-sitter parses without error, in at most PLAIN_NODES_PER_BYTE
+    nodes per byte."""
+    data = ('resource "aws_s3_bucket" "b" {\n' + "".join(lines) + "}\n").encode("utf-8")
+    found = hcl._plain_unread_blocks(data)
+    if not found:
+        return
+    start, end = found[0]
+    tree = hcl._make_parser().parse(data[start:end])
+    assert not tree.root_node.has_error, data
+    assert tree.root_node.descendant_count <= hcl.PLAIN_NODES_PER_BYTE * (end - start)

@@ -177,6 +177,7 @@ class HclFile:
     index: LineIndex
     spans: dict  # pointer -> Span, filled while evaluating
     comments: dict  # 0-based row -> the comment node that row holds alone, or None (filled as asked)
+    blocks: dict = field(default_factory=dict)  # block node id -> _block_parts of it
 
     def node_text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
@@ -221,6 +222,13 @@ def _body_items(body):
 
 def _block_parts(file: HclFile, block):
     """(type, labels, body node) of a block."""
+    found = file.blocks.get(block.id)
+    if found is None:
+        found = file.blocks[block.id] = _read_block(file, block)
+    return found
+
+
+def _read_block(file: HclFile, block):
     kids = _named(block)
     kind = file.node_text(kids[0]) if kids and kids[0].type == "identifier" else ""
     labels = []
@@ -380,7 +388,7 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
             "MWAA012", f"an HCL file of {len(data):,} bytes, more than the {MAX_HCL_BYTES:,} one file may have", replace(origin, span=_file_start()),
         ))
         return HclFile(path, text, b"", None, index, {}, {})
-    tree = parser.parse(data)
+    tree = _parse(parser, data, MAX_SYNTAX_NODES)
     if tree.root_node.descendant_count > MAX_SYNTAX_NODES:
         problems.append(Diagnostic(
             "MWAA012", f"an HCL file of {tree.root_node.descendant_count:,} syntax nodes, more than the {MAX_SYNTAX_NODES:,} one "
@@ -391,6 +399,129 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
     if tree.root_node.has_error:
         problems.extend(_syntax_problems(file))
     return file
+
+
+# Top-level blocks nothing reads: resources of other types and data sources other than aws_iam_policy_document (the
+# module index keeps them, but no lookup or walk uses them). Written in the plain subset of HCL below, which tree-sitter
+# parses without error, they are left out of the parse (tree-sitter's included ranges keep the positions of the rest):
+# its cost is the largest part of reading a .tf file, and such blocks are a third of a typical one.
+READ_RESOURCES = frozenset(POLICY_RESOURCES) | frozenset(PRINCIPAL_TYPES.values()) | frozenset(ATTACHMENTS) | {
+    "aws_iam_policy_attachment", "aws_mwaa_environment"}
+PLAIN_NODES_PER_BYTE = 4  # an upper bound of tree-sitter's nodes per byte of the plain subset (about 2 at most)
+_KEYWORD = rb"(?!(?:for|in|if|else|endif|endfor|true|false|null)(?![A-Za-z0-9_-]))"
+_IDENT = _KEYWORD + rb"[A-Za-z_][A-Za-z0-9_-]*"
+_REF = _IDENT + rb"(?:\." + _IDENT + rb"|\[[0-9]+\])*"
+_STR = rb'"(?:[\x20\x21\x23\x26-\x5b\x5d-\x7e]|\$\{' + _REF + rb'\})*"'  # printable ASCII; no escapes, %, lone $
+_SCALAR = rb"(?:" + _STR + rb"|[0-9]+(?:\.[0-9]+)?|true|false|null|" + _REF + rb")"
+_VALUE = rb"(?:" + _SCALAR + rb"|\[[ \t]*(?:" + _SCALAR + rb"(?:[ \t]*,[ \t]*" + _SCALAR + rb")*[ \t]*,?[ \t]*)?\])"
+_END = rb"[ \t]*(?:\n|\Z)"
+_PLAIN_HEAD = re.compile(rb'^(resource|data)[ \t]+"([A-Za-z0-9_-]+)"[ \t]+"[A-Za-z0-9_-]+"[ \t]*\{' + _END, re.M)
+_PLAIN_BODY_LINE = re.compile(
+    rb"[ \t]*(?:(?P<close>\})|(?P<block>" + _IDENT + rb"[ \t]*\{)|" + _IDENT + rb"[ \t]*=[ \t]*(?:(?P<object>\{)|" + _VALUE + rb"))?" + _END
+)
+_PLAIN_OBJECT_LINE = re.compile(
+    rb"[ \t]*(?:(?P<close>\})|(?:" + _IDENT + rb"|" + _STR + rb")[ \t]*[=:][ \t]*(?:(?P<object>\{)|" + _VALUE + rb"[ \t]*,?))?" + _END
+)
+
+
+def _parse(parser, data: bytes, max_nodes: int):
+    """The tree of a file, without the plain top-level blocks nothing reads when that gives the same tree for the
+    rest: no syntax error, each left-out block between two top-level items, and the node count known to stay under
+    the limit. Otherwise (and for files too big for that bound) the tree of the whole file."""
+    skipped = _plain_unread_blocks(data) if len(data) * PLAIN_NODES_PER_BYTE <= max_nodes else []
+    if skipped:
+        parser.included_ranges = _kept_ranges(data, skipped)
+        try:
+            tree = parser.parse(data)
+        finally:
+            parser.included_ranges = None
+        root = tree.root_node
+        left_out = sum(end - start for start, end in skipped)
+        if (
+            not root.has_error
+            and root.descendant_count + PLAIN_NODES_PER_BYTE * left_out <= max_nodes
+            and _between_items(root, skipped)
+        ):
+            return tree
+    return parser.parse(data)
+
+
+def _plain_unread_blocks(data: bytes) -> list:
+    """(start, end) byte offsets of the top-level-looking blocks nothing reads that are written in the plain subset:
+    each from its first byte to its closing brace."""
+    out = []
+    at = 0
+    for head in _PLAIN_HEAD.finditer(data):
+        if head.start() < at:
+            continue
+        kind, rtype = head.group(1), head.group(2).decode("ascii")
+        if (rtype in READ_RESOURCES) if kind == b"resource" else (rtype == DOC_DATA):
+            continue
+        end = _plain_block_end(data, head.end())
+        if end is not None:
+            out.append((head.start(), end))
+            at = end
+    return out
+
+
+def _plain_block_end(data: bytes, pos: int) -> int | None:
+    """The offset after the closing brace of a block whose body starts at pos, if every line of it is plain."""
+    stack = [_PLAIN_BODY_LINE]
+    size = len(data)
+    while pos < size:
+        line = stack[-1].match(data, pos)
+        if line is None:
+            return None
+        if line.group("close"):
+            stack.pop()
+            if not stack:
+                return line.start("close") + 1
+        elif line.group("object"):
+            stack.append(_PLAIN_OBJECT_LINE)
+        elif stack[-1] is _PLAIN_BODY_LINE and line.group("block"):
+            stack.append(_PLAIN_BODY_LINE)
+        if line.end() == pos:
+            return None
+        pos = line.end()
+    return None
+
+
+def _kept_ranges(data: bytes, skipped: list) -> list:
+    """tree-sitter Ranges of the bytes around the left-out blocks (each of which starts a line)."""
+    from tree_sitter import Point, Range
+
+    row = 0
+    seen = 0  # rows are counted up to here
+
+    def point(offset: int):
+        nonlocal row, seen
+        row += data.count(b"\n", seen, offset)
+        seen = offset
+        return Point(row, offset - (data.rfind(b"\n", 0, offset) + 1))
+
+    out = []
+    start = 0
+    for begin, end in skipped + [(len(data), len(data))]:
+        if begin > start:
+            out.append(Range(point(start), point(begin), start, begin))
+        start = end
+    return out
+
+
+def _between_items(root, skipped: list) -> bool:
+    """No top-level node (an item of the body, or a comment) spans a left-out block: each lies between two of them,
+    where a whole block can stand without changing the rest."""
+    from bisect import bisect_right
+
+    starts = [start for start, _ in skipped]
+    items = [c for c in root.children if c.type != "body"] + [c for b in root.children if b.type == "body" for c in b.children]
+    for item in items:
+        k = bisect_right(starts, item.start_byte)
+        if k and skipped[k - 1][1] > item.start_byte:
+            return False
+        if k < len(skipped) and item.end_byte > skipped[k][0]:
+            return False
+    return True
 
 
 def _too_deep(text: str) -> bool:
@@ -1515,6 +1646,7 @@ class Collected:
     """Everything found in a module tree, before principals are linked (mutable while collecting)."""
 
     documents: list = field(default_factory=list)
+    document_ids: set = field(default_factory=set)  # id() of each of documents (they are kept alive by the list)
     own: dict = field(default_factory=dict)  # policy address -> (documents, target address or None, calls, origin)
     principals: dict = field(default_factory=dict)  # principal address -> dict(info)
     attachments: list = field(default_factory=list)  # (principal address, policy address)
@@ -1541,8 +1673,8 @@ def _walk_module(ev: Evaluator, builder: Builder, mod: Module, out: Collected) -
     for key, (file, node, pointer) in sorted(mod.index.items(), key=lambda item: (item[1][0].path, item[1][1].start_byte)):
         if key[0] == "data" and key[1] == DOC_DATA and (id(mod), key[2]) not in builder.used_data:
             doc = builder.data_document(mod, key[2])
-            if doc is not None and not any(d is doc for d in out.documents):
-                out.documents.append(doc)
+            if doc is not None and id(doc) not in out.document_ids:
+                _add_documents(out, (doc,))
                 address = f"{mod.prefix}data.{DOC_DATA}.{key[2]}"
                 out.own[address] = ((doc,), None, (), doc.origin)
 
@@ -1644,7 +1776,8 @@ def _named_principal(ev, mod, file, node, ptr, ptype) -> str | None:
 
 def _add_documents(out: Collected, docs) -> None:
     for doc in docs:
-        if not any(d is doc for d in out.documents):
+        if id(doc) not in out.document_ids:
+            out.document_ids.add(id(doc))
             out.documents.append(doc)
 
 
