@@ -178,6 +178,7 @@ class HclFile:
     spans: dict  # pointer -> Span, filled while evaluating
     comments: dict  # 0-based row -> the comment node that row holds alone, or None (filled as asked)
     blocks: dict = field(default_factory=dict)  # block node id -> _block_parts of it
+    may_comment: bool = True  # False when no comment marker (#, //, */) is anywhere in the text
 
     def node_text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
@@ -203,7 +204,10 @@ def _make_parser():
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
-def _named(node) -> list:
+def _named(node, file: HclFile | None = None) -> list:
+    """The named children of a node but comments (tree-sitter puts a comment wherever whitespace may be)."""
+    if file is not None and not file.may_comment:
+        return node.named_children
     return [c for c in node.named_children if c.type != "comment"]
 
 
@@ -229,7 +233,7 @@ def _block_parts(file: HclFile, block):
 
 
 def _read_block(file: HclFile, block):
-    kids = _named(block)
+    kids = _named(block, file)
     kind = file.node_text(kids[0]) if kids and kids[0].type == "identifier" else ""
     labels = []
     body = None
@@ -395,7 +399,8 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
             "file may have", replace(origin, span=_file_start()),
         ))
         return HclFile(path, text, b"", None, index, {}, {})
-    file = HclFile(path, text, data, tree.root_node, index, {}, {})
+    may_comment = b"#" in data or b"//" in data or b"*/" in data
+    file = HclFile(path, text, data, tree.root_node, index, {}, {}, may_comment=may_comment)
     if tree.root_node.has_error:
         problems.extend(_syntax_problems(file))
     return file
@@ -561,7 +566,7 @@ class Evaluator:
         while True:  # through wrappers and one-part expressions without a call per level
             kind = node.type
             if kind == "expression":
-                kids = _named(node)
+                kids = _named(node, file)
                 if node.children and node.children[0].type == "(":
                     if not kids:
                         return Unknown("", file.origin(ptr, node))
@@ -578,7 +583,7 @@ class Evaluator:
                     return value
                 node = kids[0]
             elif kind in ("literal_value", "collection_value", "template_expr"):
-                kids = _named(node)
+                kids = _named(node, file)
                 if not kids:
                     return Unknown(file.node_text(node), file.origin(ptr, node))
                 node = kids[0]
@@ -603,7 +608,7 @@ class Evaluator:
         if kind == "null_lit":
             return Lit(None, file.origin(ptr, node))
         if kind == "tuple":
-            items = [c for c in _named(node) if c.type not in ("tuple_start", "tuple_end")]
+            items = [c for c in _named(node, file) if c.type not in ("tuple_start", "tuple_end")]
             return Lst(
                 tuple(self.ev(mod, file, item, ptr + (i,), scope, steps) for i, item in enumerate(items)),
                 file.origin(ptr, node),
@@ -628,14 +633,14 @@ class Evaluator:
 
     def object(self, mod, file, node, ptr, scope, steps) -> Obj:
         items = []
-        for elem in _named(node):
+        for elem in _named(node, file):
             if elem.type != "object_elem":
                 continue
-            kids = _named(elem)
+            kids = _named(elem, file)
             if len(kids) < 2:
                 continue
             key_node, value_node = kids[0], kids[-1]
-            inner = _named(key_node)
+            inner = _named(key_node, file)
             if inner and inner[0].type == "variable_expr" and len(inner) == 1:
                 key = file.node_text(key_node)  # a bare identifier is the key itself
             else:
@@ -662,7 +667,7 @@ class Evaluator:
                 raw = file.node_text(child)
                 parts.append(_unescape(raw, heredoc))
             elif child.type == "template_interpolation":
-                inner = _named(child)
+                inner = _named(child, file)
                 inner = [c for c in inner if c.type == "expression"]
                 if not inner:
                     continue
