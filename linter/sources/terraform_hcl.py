@@ -579,7 +579,7 @@ class Evaluator:
                     for post in kids[1:]:
                         value = self.traverse(value, file, post, mod, scope, steps, node, ptr)
                     if isinstance(value, (Str, Lit, Unknown)):
-                        value = replace(value, origin=file.origin(ptr, node))
+                        value = _moved(value, file.origin(ptr, node))
                     return value
                 node = kids[0]
             elif kind in ("literal_value", "collection_value", "template_expr"):
@@ -609,10 +609,7 @@ class Evaluator:
             return Lit(None, file.origin(ptr, node))
         if kind == "tuple":
             items = [c for c in _named(node, file) if c.type not in ("tuple_start", "tuple_end")]
-            return Lst(
-                tuple(self.ev(mod, file, item, ptr + (i,), scope, steps) for i, item in enumerate(items)),
-                file.origin(ptr, node),
-            )
+            return Lst(tuple([self.ev(mod, file, item, ptr + (i,), scope, steps) for i, item in enumerate(items)]), file.origin(ptr, node))
         if kind == "object":
             return self.object(mod, file, node, ptr, scope, steps)
         if kind == "function_call":
@@ -748,7 +745,7 @@ class Evaluator:
         if splat and isinstance(value, DocRef):
             return Lst((value,), origin)
         if isinstance(value, (Str, Lit, Unknown)) and (head not in scope or rest or used < len(names)):
-            value = replace(value, origin=origin)
+            value = _moved(value, origin)
         return value
 
     def resolve(self, mod, file, names, ptr, origin, text, scope, steps):
@@ -988,6 +985,15 @@ def _join_path(root: str, text: str) -> str:
         return os.path.normpath(text)
     text = os.path.normpath(text)
     return root if text == "." else os.path.join(root, text) if not text.startswith("..") else os.path.normpath(os.path.join(root, text))
+
+
+def _moved(value, origin: Origin):
+    """A string, literal or unknown value at another place (dataclasses.replace, without its cost)."""
+    if type(value) is Str:
+        return Str(value.parts, origin, value.note, value.heredoc, value.directive)
+    if type(value) is Lit:
+        return Lit(value.value, origin)
+    return Unknown(value.text, origin, value.why)
 
 
 def _with_note(value, note: str):
