@@ -1,5 +1,6 @@
 """The shortcuts of the HCL reader give what the plain ways give: comment lines found by looking only at the rows
-above blocks equal those of a walk over every node."""
+above blocks equal those of a walk over every node; blocks nothing reads left out of the parse, and the inside of
+strings blanked for it, change no finding, position or syntax error."""
 from __future__ import annotations
 
 import pytest
@@ -157,6 +158,7 @@ def module_dump(tmp_path, text: str, shortcut: bool, monkeypatch) -> str:
     with monkeypatch.context() as patch:
         if not shortcut:
             patch.setattr(hcl, "_plain_unread_blocks", lambda data: [])
+            patch.setattr(hcl, "_blank_strings", lambda data, skipped: (data, []))
         sources = hcl.parse_module(str(folder), [str(folder / "main.tf")])
 
     def origins(value, out):
@@ -240,3 +242,68 @@ def test_plain_blocks_parse_without_error(lines):
     tree = hcl._make_parser().parse(data[start:end])
     assert not tree.root_node.has_error, data
     assert tree.root_node.descendant_count <= hcl.PLAIN_NODES_PER_BYTE * (end - start)
+
+
+# -- the inside of strings is blanked for tree-sitter ------------------------------------------------------------------
+def tree_signature(root) -> list:
+    out = []
+    cursor = root.walk()
+    while True:
+        node = cursor.node
+        out.append((node.type, node.start_byte, node.end_byte, tuple(node.start_point), tuple(node.end_point),
+                    node.is_named, node.is_missing, node.has_error, node.child_count, cursor.field_name))
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return out
+
+
+def check_blanked_tree(data: bytes) -> bool:
+    """When the blanked parse is used, its tree is the tree of the file itself, node for node."""
+    parser = hcl._make_parser()
+    blanked, runs = hcl._blank_strings(data, [])
+    if not runs:
+        return False
+    tree = parser.parse(blanked)
+    if tree.root_node.has_error or not hcl._inside_strings(tree.root_node, runs):
+        return False
+    original = parser.parse(data).root_node
+    assert tree_signature(tree.root_node) == tree_signature(original)
+    assert tree.root_node.descendant_count == original.descendant_count
+    return True
+
+
+BLANKING = [
+    'a = "arn:aws:s3:::bucket/*"\nb = ["x y z", " lead", "trail ", "${var.a}-abc-${var.b}def", "a\\"bcd\\u00e9xyz"]\n',
+    'p = <<EOF\n{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}\nEOF\nq = "after heredoc"\n',
+    'p = <<-EOT\n  {"Sid": "${var.x}", "Effect": "Allow"}\n  EOT\nq = "after"\n',
+    'a = "${join(",", ["abc", "def"])} tail" # "comment"\n/* "block" */ b = "%{ if true }yes%{ endif }"\n',
+    'a = "$${literal} %%{x} $5 100%"\nb = "unterminated\n',
+    'x = jsonencode({ Statement = [{ Action = "airflow:CreateWebLoginToken", Resource = "arn:aws:airflow:*:*:role/e/Admin" }] })\n',
+]
+
+
+@pytest.mark.parametrize("text", BLANKING)
+def test_blanked_strings_give_the_same_tree(text):
+    check_blanked_tree(text.encode("utf-8"))
+
+
+def test_blanked_strings_fixtures():
+    used = sum(check_blanked_tree(path.read_bytes()) for path in sorted((FIXTURES / "terraform").rglob("*.tf")))
+    assert used > 30
+
+
+LITERAL = st.sampled_from(["abc", " ", "  x  ", "arn:aws:s3:::b/*", "${var.a}", "${ \"q\" }", "$${x}", "%%{y}", "$5", "100%",
+                           "\\n", "\\\"", "\\u00e9z", "é", "{", "}", "#", "//", "/*", "EOF", ":", ",", "'"])
+STRING = st.lists(LITERAL, max_size=6).map(lambda parts: '"' + "".join(parts) + '"')
+HEREDOC_LINE = st.lists(st.one_of(STRING, st.sampled_from([" ", "{", "}", ": ", ", ", "${var.b}", "EOF", "x"])), max_size=5)
+HEREDOC = st.lists(HEREDOC_LINE.map("".join), max_size=4).map(lambda lines: "<<EOF\n" + "".join(line + "\n" for line in lines) + "EOF")
+VALUE = st.one_of(STRING, HEREDOC, st.lists(STRING, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"))
+ATTRIBUTE = st.tuples(st.sampled_from(["a", "b", "policy"]), VALUE).map(lambda kv: f"{kv[0]} = {kv[1]}\n")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(ATTRIBUTE, st.sampled_from(["# c\n", "\n", 'x = "broken\n', "y = {\n", "}\n"])), max_size=8))
+def test_blanked_strings_random(lines):
+    check_blanked_tree("".join(lines).encode("utf-8"))

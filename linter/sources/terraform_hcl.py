@@ -434,21 +434,144 @@ def _parse(parser, data: bytes, max_nodes: int):
     rest: no syntax error, each left-out block between two top-level items, and the node count known to stay under
     the limit. Otherwise (and for files too big for that bound) the tree of the whole file."""
     skipped = _plain_unread_blocks(data) if len(data) * PLAIN_NODES_PER_BYTE <= max_nodes else []
+    broken = False
     if skipped:
         parser.included_ranges = _kept_ranges(data, skipped)
         try:
-            tree = parser.parse(data)
+            tree = _parse_blanked(parser, data, skipped)
         finally:
             parser.included_ranges = None
         root = tree.root_node
+        broken = root.has_error
         left_out = sum(end - start for start, end in skipped)
-        if (
-            not root.has_error
-            and root.descendant_count + PLAIN_NODES_PER_BYTE * left_out <= max_nodes
-            and _between_items(root, skipped)
-        ):
+        if not broken and root.descendant_count + PLAIN_NODES_PER_BYTE * left_out <= max_nodes and _between_items(root, skipped):
+            return tree
+    return parser.parse(data) if broken else _parse_blanked(parser, data, [])
+
+
+def _parse_blanked(parser, data: bytes, skipped: list):
+    """tree-sitter's tree of data, parsed with the inside of plain runs of quoted strings blanked (tree-sitter-hcl
+    reads a string one token per character, blanks in one) when the tree shows that each blanked run is inside the
+    literal of a quoted string or heredoc, where any such characters give the same tree; else parsed as it is."""
+    blanked, runs = _blank_strings(data, skipped)
+    if runs:
+        tree = parser.parse(blanked)
+        if not tree.root_node.has_error and _inside_strings(tree.root_node, runs):
             return tree
     return parser.parse(data)
+
+
+# Quoted strings, scanned for _blank_strings: in code, what starts a string, a comment, a heredoc or a brace; in a
+# string, a run that may be blanked (printable ASCII but " $ % \), an escape, an interpolation or directive start,
+# another character, its end.
+_CODE_MARK = re.compile(rb'"|#|//|/\*|<<|\{|\}')
+_HEREDOC_HEAD = re.compile(rb"-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\n")
+_QUOTED_RUN = re.compile(rb'"([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)"')
+_STRING_PART = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)|(\\.)|\$\$\{|%%\{|([$%]\{)|([^"\\\n])|(")|\n|\\\Z', re.S)
+
+
+def _blank_strings(data: bytes, skipped: list) -> tuple:
+    """(data with each run of 3 or more plain characters inside a quoted string, or inside quotes in a heredoc without
+    interpolations, blanked but its first and last, the (start, end) of each blanked run). Nothing is blanked in a
+    string part with an escape, inside a left-out block, after a heredoc the scan cannot follow, or at all when the
+    scan meets something else it does not follow (a newline in a string)."""
+    runs: list = []
+    depths = [0]  # brace depth of each open code level: the file, then each interpolation inside a string
+    pos = 0
+    size = len(data)
+    while True:
+        mark = _CODE_MARK.search(data, pos)
+        if mark is None:
+            break
+        token = mark.group()
+        pos = mark.end()
+        if token == b"{":
+            depths[-1] += 1
+            continue
+        if token == b"}":
+            if depths[-1] or len(depths) == 1:
+                depths[-1] = max(0, depths[-1] - 1)
+                continue
+            depths.pop()  # the end of an interpolation: back in its string
+        elif token == b"#" or token == b"//":
+            end = data.find(b"\n", pos)
+            pos = size if end < 0 else end
+            continue
+        elif token == b"/*":
+            end = data.find(b"*/", pos)
+            if end < 0:
+                return data, []
+            pos = end + 2
+            continue
+        elif token == b"<<":
+            # a heredoc: its JSON strings are blanked too when it has no interpolation or directive
+            head = _HEREDOC_HEAD.match(data, pos) if len(depths) == 1 else None
+            last = head and re.compile(rb"^[ \t]*" + re.escape(head.group(1)) + rb"[ \t]*$", re.M).search(data, head.end())
+            if not last:
+                break
+            if data.find(b"${", head.end(), last.start()) < 0 and data.find(b"%{", head.end(), last.start()) < 0:
+                for quoted in _QUOTED_RUN.finditer(data, head.end(), last.start()):
+                    _add_run(runs, quoted.group(1), quoted.start(1), quoted.end(1))
+            pos = last.end()
+            continue
+        found: list = []  # a string part: up to its end, or to an interpolation
+        plain = True
+        while True:
+            part = _STRING_PART.match(data, pos) if pos < size else None
+            if part is None:
+                return data, []
+            pos = part.end()
+            if part.group(1) is not None:
+                _add_run(found, part.group(1), part.start(), pos)
+            elif part.group(2) is not None:
+                plain = False
+            elif part.group(3) is not None:
+                depths.append(0)
+                break
+            elif part.group(5) is not None:
+                break
+            elif part.group(4) is None and part.group() not in (b"$${", b"%%{"):
+                return data, []  # a newline in a string
+        if plain:
+            runs.extend(found)
+    if skipped:
+        runs = _outside(runs, skipped)
+    out = bytearray(data)
+    for start, end in runs:
+        out[start + 1 : end - 1] = b" " * (end - start - 2)
+    return bytes(out), runs
+
+
+def _add_run(runs: list, run: bytes, start: int, end: int) -> None:
+    """A run to blank, without its leading and trailing blanks: blanks between two other characters are read with
+    the first one (blanks at an end are read apart)."""
+    start += len(run) - len(run.lstrip(b" "))
+    end -= len(run) - len(run.rstrip(b" "))
+    if end - start >= 3:
+        runs.append((start, end))
+
+
+def _outside(runs: list, skipped: list) -> list:
+    """The runs that are not inside a left-out block (both lists in file order)."""
+    out = []
+    k = 0
+    for run in runs:
+        while k < len(skipped) and skipped[k][1] <= run[0]:
+            k += 1
+        if k == len(skipped) or run[1] <= skipped[k][0]:
+            out.append(run)
+    return out
+
+
+def _inside_strings(root, runs: list) -> bool:
+    """Each run lies inside the literal of a quoted string of the tree."""
+    for start, end in runs:
+        node = root.descendant_for_byte_range(start, end)
+        if node is None or node.type != "template_literal" or node.start_byte > start or node.end_byte < end:
+            return False
+        if node.parent is None or node.parent.type not in ("string_lit", "quoted_template", "heredoc_template"):
+            return False
+    return True
 
 
 def _plain_unread_blocks(data: bytes) -> list:
