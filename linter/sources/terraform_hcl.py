@@ -465,13 +465,14 @@ def _parse_blanked(parser, data: bytes, skipped: list):
 # string, a run that may be blanked (printable ASCII but " $ % \), an escape, an interpolation or directive start,
 # another character, its end.
 _CODE_MARK = re.compile(rb'"|#|//|/\*|<<|\{|\}')
+MIN_BLANKED_RUN = 8  # a shorter run saves tree-sitter less than checking it costs
 _HEREDOC_HEAD = re.compile(rb"-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\n")
 _QUOTED_RUN = re.compile(rb'"([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)"')
 _STRING_PART = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)|(\\.)|\$\$\{|%%\{|([$%]\{)|([^"\\\n])|(")|\n|\\\Z', re.S)
 
 
 def _blank_strings(data: bytes, skipped: list) -> tuple:
-    """(data with each run of 3 or more plain characters inside a quoted string, or inside quotes in a heredoc without
+    """(data with each run of MIN_BLANKED_RUN or more plain characters inside a quoted string, or inside quotes in a heredoc without
     interpolations, blanked but its first and last, the (start, end) of each blanked run). Nothing is blanked in a
     string part with an escape, inside a left-out block, after a heredoc the scan cannot follow, or at all when the
     scan meets something else it does not follow (a newline in a string)."""
@@ -547,7 +548,7 @@ def _add_run(runs: list, run: bytes, start: int, end: int) -> None:
     the first one (blanks at an end are read apart)."""
     start += len(run) - len(run.lstrip(b" "))
     end -= len(run) - len(run.rstrip(b" "))
-    if end - start >= 3:
+    if end - start >= MIN_BLANKED_RUN:
         runs.append((start, end))
 
 
@@ -564,12 +565,10 @@ def _outside(runs: list, skipped: list) -> list:
 
 
 def _inside_strings(root, runs: list) -> bool:
-    """Each run lies inside the literal of a quoted string of the tree."""
+    """Each run lies inside a template literal of the tree (the text of a quoted string or heredoc)."""
     for start, end in runs:
         node = root.descendant_for_byte_range(start, end)
         if node is None or node.type != "template_literal" or node.start_byte > start or node.end_byte < end:
-            return False
-        if node.parent is None or node.parent.type not in ("string_lit", "quoted_template", "heredoc_template"):
             return False
     return True
 
