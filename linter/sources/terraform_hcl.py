@@ -461,10 +461,12 @@ def _parse_blanked(parser, data: bytes, skipped: list):
     return parser.parse(data)
 
 
-# Quoted strings, scanned for _blank_strings: in code, what starts a string, a comment, a heredoc or a brace; in a
-# string, a run that may be blanked (printable ASCII but " $ % \), an escape, an interpolation or directive start,
-# another character, its end.
+# Quoted strings, scanned for _blank_strings: in code, what starts a string, a comment or a heredoc, and inside an
+# interpolation also a brace; in a string, the rest of a plain one at once, else a run that may be blanked (printable
+# ASCII but " $ % \), an escape, an interpolation or directive start, another character, its end.
+_TOP_MARK = re.compile(rb'"|#|//|/\*|<<')
 _CODE_MARK = re.compile(rb'"|#|//|/\*|<<|\{|\}')
+_PLAIN_REST = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]*)"')
 MIN_BLANKED_RUN = 8  # a shorter run saves tree-sitter less than checking it costs
 _HEREDOC_HEAD = re.compile(rb"-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\n")
 _QUOTED_RUN = re.compile(rb'"([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)"')
@@ -481,7 +483,7 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
     pos = 0
     size = len(data)
     while True:
-        mark = _CODE_MARK.search(data, pos)
+        mark = (_TOP_MARK if len(depths) == 1 else _CODE_MARK).search(data, pos)
         if mark is None:
             break
         token = mark.group()
@@ -490,8 +492,8 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
             depths[-1] += 1
             continue
         if token == b"}":
-            if depths[-1] or len(depths) == 1:
-                depths[-1] = max(0, depths[-1] - 1)
+            if depths[-1]:
+                depths[-1] -= 1
                 continue
             depths.pop()  # the end of an interpolation: back in its string
         elif token == b"#" or token == b"//":
@@ -514,6 +516,11 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
                 for quoted in _QUOTED_RUN.finditer(data, head.end(), last.start()):
                     _add_run(runs, quoted.group(1), quoted.start(1), quoted.end(1))
             pos = last.end()
+            continue
+        rest = _PLAIN_REST.match(data, pos)
+        if rest is not None:
+            _add_run(runs, rest.group(1), pos, rest.end(1))
+            pos = rest.end()
             continue
         found: list = []  # a string part: up to its end, or to an interpolation
         plain = True
