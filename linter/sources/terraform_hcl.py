@@ -519,7 +519,8 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
             continue
         rest = _PLAIN_REST.match(data, pos)
         if rest is not None:
-            _add_run(runs, rest.group(1), pos, rest.end(1))
+            if rest.end(1) - pos >= MIN_BLANKED_RUN:
+                _add_run(runs, rest.group(1), pos, rest.end(1))
             pos = rest.end()
             continue
         found: list = []  # a string part: up to its end, or to an interpolation
