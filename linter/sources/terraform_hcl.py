@@ -468,6 +468,7 @@ _TOP_MARK = re.compile(rb'"|#|//|/\*|<<')
 _CODE_MARK = re.compile(rb'"|#|//|/\*|<<|\{|\}')
 _PLAIN_REST = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]*)"')
 MIN_BLANKED_RUN = 8  # a shorter run saves tree-sitter less than checking it costs
+MAX_BLANKED_HEREDOCS = 256
 _HEREDOC_HEAD = re.compile(rb"-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\n")
 _QUOTED_RUN = re.compile(rb'"([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)"')
 _STRING_PART = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)|(\\.)|\$\$\{|%%\{|([$%]\{)|([^"\\\n])|(")|\n|\\\Z', re.S)
@@ -480,6 +481,7 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
     scan meets something else it does not follow (a newline in a string)."""
     runs: list = []
     depths = [0]  # brace depth of each open code level: the file, then each interpolation inside a string
+    heredocs = 0
     pos = 0
     size = len(data)
     while True:
@@ -508,7 +510,8 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
             continue
         elif token == b"<<":
             # a heredoc: its JSON strings are blanked too when it has no interpolation or directive
-            head = _HEREDOC_HEAD.match(data, pos) if len(depths) == 1 else None
+            heredocs += 1  # each has a pattern of its own: a few hundred are enough for any real file
+            head = _HEREDOC_HEAD.match(data, pos) if len(depths) == 1 and heredocs <= MAX_BLANKED_HEREDOCS else None
             last = head and re.compile(rb"^[ \t]*" + re.escape(head.group(1)) + rb"[ \t]*$", re.M).search(data, head.end())
             if not last:
                 break
