@@ -28,6 +28,7 @@ class LineIndex:
     def __init__(self, text: str):
         self.text = text
         self._rows: dict = {}  # row -> None (ASCII) or (its UTF-8 bytes, continuation bytes before each chunk)
+        self._ascii: bool | None = None  # the whole text is ASCII: byte columns are character columns
 
     @cached_property
     def starts(self) -> list:
@@ -93,6 +94,10 @@ class LineIndex:
 
     def point_span(self, start_point: tuple[int, int], end_point: tuple[int, int]) -> Span:
         """A span from tree-sitter's 0-based (row, byte column) points."""
+        if self._ascii is None:
+            self._ascii = self.text.isascii()
+        if self._ascii:
+            return Span(start_point[0] + 1, start_point[1] + 1, end_point[0] + 1, end_point[1] + 1)
         return Span(
             start_point[0] + 1,
             self.char_column(*start_point),

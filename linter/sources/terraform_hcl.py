@@ -176,7 +176,9 @@ class HclFile:
     root: object  # tree-sitter node, or None when the file could not be read
     index: LineIndex
     spans: dict  # pointer -> Span, filled while evaluating
-    comments: dict  # 0-based row -> comment node, for lines that hold only a comment
+    comments: dict  # 0-based row -> the comment node that row holds alone, or None (filled as asked)
+    blocks: dict = field(default_factory=dict)  # block node id -> _block_parts of it
+    may_comment: bool = True  # False when no comment marker (#, //, */) is anywhere in the text
 
     def node_text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
@@ -185,9 +187,10 @@ class HclFile:
         return self.index.point_span(node.start_point, node.end_point)
 
     def origin(self, pointer: tuple, node) -> Origin:
-        span = self.span(node)
-        self.spans.setdefault(tuple(pointer), span)
-        return Origin(self.path, tuple(pointer), span)
+        pointer = tuple(pointer)
+        span = self.index.point_span(node.start_point, node.end_point)
+        self.spans.setdefault(pointer, span)
+        return Origin(self.path, pointer, span)
 
     def offset(self, node) -> int:
         row, col = node.start_point
@@ -201,8 +204,11 @@ def _make_parser():
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
-def _named(node) -> list:
-    return [c for c in node.children if c.is_named and c.type != "comment"]
+def _named(node, file: HclFile | None = None) -> list:
+    """The named children of a node but comments (tree-sitter puts a comment wherever whitespace may be)."""
+    if file is not None and not file.may_comment:
+        return node.named_children
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 def _body_items(body):
@@ -220,7 +226,14 @@ def _body_items(body):
 
 def _block_parts(file: HclFile, block):
     """(type, labels, body node) of a block."""
-    kids = _named(block)
+    found = file.blocks.get(block.id)
+    if found is None:
+        found = file.blocks[block.id] = _read_block(file, block)
+    return found
+
+
+def _read_block(file: HclFile, block):
+    kids = _named(block, file)
     kind = file.node_text(kids[0]) if kids and kids[0].type == "identifier" else ""
     labels = []
     body = None
@@ -266,30 +279,39 @@ def _syntax_problem(file: HclFile, node, message: str) -> Diagnostic:
     return Diagnostic("MWAA000", message, Origin(file.path, (), span))
 
 
-def _comment_rows(file: HclFile) -> dict:
-    rows = {}
-    if "#" not in file.text and "//" not in file.text and "/*" not in file.text:
-        return rows  # no comment anywhere: skip the walk over every node
-    todo = [file.root]
-    while todo:
-        node = todo.pop()
-        if node.type == "comment":
-            row = node.start_point[0]
-            line_start = file.index.starts[row] if row < len(file.index.starts) else 0
-            before = file.text[line_start : line_start + file.index.char_column(row, node.start_point[1]) - 1]
-            if not before.strip():
-                rows[row] = node
-        elif node.child_count and node.type not in ("template_literal", "string_lit", "heredoc_template"):
-            todo.extend(node.children)
-    return rows
+def _comment_at(file: HclFile, row: int):
+    """The comment node that starts row (0-based) after blanks only, outside strings and heredocs; else None.
+
+    Only a row whose text starts with a comment marker is looked up: the cursor steps down to the point where the
+    marker is, so a marker inside a heredoc or a block comment finds no comment node starting there."""
+    if row in file.comments:
+        return file.comments[row]
+    found = None
+    starts = file.index.starts
+    if 0 <= row < len(starts):
+        line = file.text[starts[row] : starts[row + 1] if row + 1 < len(starts) else len(file.text)]
+        rest = line.lstrip()
+        if rest.startswith(("#", "//", "/*")):
+            point = (row, len(line[: len(line) - len(rest)].encode("utf-8")))
+            cursor = file.root.walk()
+            while cursor.goto_first_child_for_point(point) is not None:
+                node = cursor.node
+                if node.start_point > point:
+                    break
+                if node.type == "comment":
+                    found = node if node.start_point == point else None
+                    break
+                if node.type in ("template_literal", "string_lit", "heredoc_template"):
+                    break
+    file.comments[row] = found
+    return found
 
 
 def _declared_calls(file: HclFile, node, pointer: tuple) -> tuple:
     """`# mwaa-lint: calls A, B` on the comment lines right above a block: DeclaredCalls spanning each call."""
     calls = []
     row = node.start_point[0] - 1
-    while row in file.comments:
-        comment = file.comments[row]
+    while (comment := _comment_at(file, row)) is not None:
         text = file.node_text(comment)
         match = CALLS.match(text)
         if match:
@@ -370,18 +392,274 @@ def _read_file(path: str, parser, problems: list) -> HclFile:
             "MWAA012", f"an HCL file of {len(data):,} bytes, more than the {MAX_HCL_BYTES:,} one file may have", replace(origin, span=_file_start()),
         ))
         return HclFile(path, text, b"", None, index, {}, {})
-    tree = parser.parse(data)
+    tree = _parse(parser, data, MAX_SYNTAX_NODES)
     if tree.root_node.descendant_count > MAX_SYNTAX_NODES:
         problems.append(Diagnostic(
             "MWAA012", f"an HCL file of {tree.root_node.descendant_count:,} syntax nodes, more than the {MAX_SYNTAX_NODES:,} one "
             "file may have", replace(origin, span=_file_start()),
         ))
         return HclFile(path, text, b"", None, index, {}, {})
-    file = HclFile(path, text, data, tree.root_node, index, {}, {})
-    file.comments.update(_comment_rows(file))
+    may_comment = b"#" in data or b"//" in data or b"*/" in data
+    file = HclFile(path, text, data, tree.root_node, index, {}, {}, may_comment=may_comment)
     if tree.root_node.has_error:
         problems.extend(_syntax_problems(file))
     return file
+
+
+# Top-level blocks nothing reads: resources of other types and data sources other than aws_iam_policy_document (the
+# module index keeps them, but no lookup or walk uses them). Written in the plain subset of HCL below, which tree-sitter
+# parses without error, they are left out of the parse (tree-sitter's included ranges keep the positions of the rest):
+# its cost is the largest part of reading a .tf file, and such blocks are a third of a typical one.
+READ_RESOURCES = frozenset(POLICY_RESOURCES) | frozenset(PRINCIPAL_TYPES.values()) | frozenset(ATTACHMENTS) | {
+    "aws_iam_policy_attachment", "aws_mwaa_environment"}
+PLAIN_NODES_PER_BYTE = 4  # an upper bound of tree-sitter's nodes per byte of the plain subset (about 2 at most)
+_KEYWORD = rb"(?!(?:for|in|if|else|endif|endfor|true|false|null)(?![A-Za-z0-9_-]))"
+_IDENT = _KEYWORD + rb"[A-Za-z_][A-Za-z0-9_-]*"
+_REF = _IDENT + rb"(?:\." + _IDENT + rb"|\[[0-9]+\])*"
+_STR = rb'"(?:[\x20\x21\x23\x26-\x5b\x5d-\x7e]|\$\{' + _REF + rb'\})*"'  # printable ASCII; no escapes, %, lone $
+_SCALAR = rb"(?:" + _STR + rb"|[0-9]+(?:\.[0-9]+)?|true|false|null|" + _REF + rb")"
+_VALUE = rb"(?:" + _SCALAR + rb"|\[[ \t]*(?:" + _SCALAR + rb"(?:[ \t]*,[ \t]*" + _SCALAR + rb")*[ \t]*,?[ \t]*)?\])"
+_END = rb"[ \t]*(?:\n|\Z)"
+_PLAIN_HEAD = re.compile(rb'^(resource|data)[ \t]+"([A-Za-z0-9_-]+)"[ \t]+"[A-Za-z0-9_-]+"[ \t]*\{' + _END, re.M)
+_PLAIN_BODY_LINE = re.compile(
+    rb"[ \t]*(?:(?P<close>\})|(?P<block>" + _IDENT + rb"[ \t]*\{)|" + _IDENT + rb"[ \t]*=[ \t]*(?:(?P<object>\{)|" + _VALUE + rb"))?" + _END
+)
+_PLAIN_OBJECT_LINE = re.compile(
+    rb"[ \t]*(?:(?P<close>\})|(?:" + _IDENT + rb"|" + _STR + rb")[ \t]*[=:][ \t]*(?:(?P<object>\{)|" + _VALUE + rb"[ \t]*,?))?" + _END
+)
+
+
+def _parse(parser, data: bytes, max_nodes: int):
+    """The tree of a file, without the plain top-level blocks nothing reads when that gives the same tree for the
+    rest: no syntax error, each left-out block between two top-level items, and the node count known to stay under
+    the limit. Otherwise (and for files too big for that bound) the tree of the whole file."""
+    skipped = _plain_unread_blocks(data) if len(data) * PLAIN_NODES_PER_BYTE <= max_nodes else []
+    broken = False
+    if skipped:
+        parser.included_ranges = _kept_ranges(data, skipped)
+        try:
+            tree = _parse_blanked(parser, data, skipped)
+        finally:
+            parser.included_ranges = None
+        root = tree.root_node
+        broken = root.has_error
+        left_out = sum(end - start for start, end in skipped)
+        if not broken and root.descendant_count + PLAIN_NODES_PER_BYTE * left_out <= max_nodes and _between_items(root, skipped):
+            return tree
+    return parser.parse(data) if broken else _parse_blanked(parser, data, [])
+
+
+def _parse_blanked(parser, data: bytes, skipped: list):
+    """tree-sitter's tree of data, parsed with the inside of plain runs of quoted strings blanked (tree-sitter-hcl
+    reads a string one token per character, blanks in one) when the tree shows that each blanked run is inside the
+    literal of a quoted string or heredoc, where any such characters give the same tree; else parsed as it is."""
+    blanked, runs = _blank_strings(data, skipped)
+    if runs:
+        tree = parser.parse(blanked)
+        if not tree.root_node.has_error and _inside_strings(tree.root_node, runs):
+            return tree
+    return parser.parse(data)
+
+
+# Quoted strings, scanned for _blank_strings: in code, what starts a string, a comment or a heredoc, and inside an
+# interpolation also a brace; in a string, the rest of a plain one at once, else a run that may be blanked (printable
+# ASCII but " $ % \), an escape, an interpolation or directive start, another character, its end.
+_TOP_MARK = re.compile(rb'"|#|//|/\*|<<')
+_CODE_MARK = re.compile(rb'"|#|//|/\*|<<|\{|\}')
+_PLAIN_REST = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]*)"')
+MIN_BLANKED_RUN = 8  # a shorter run saves tree-sitter less than checking it costs
+MAX_BLANKED_HEREDOCS = 256
+_HEREDOC_HEAD = re.compile(rb"-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\n")
+_QUOTED_RUN = re.compile(rb'"([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)"')
+_STRING_PART = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]+)|(\\.)|\$\$\{|%%\{|([$%]\{)|([^"\\\n])|(")|\n|\\\Z', re.S)
+
+
+def _blank_strings(data: bytes, skipped: list) -> tuple:
+    """(data with each run of MIN_BLANKED_RUN or more plain characters inside a quoted string, or inside quotes in a heredoc without
+    interpolations, blanked but its first and last, the (start, end) of each blanked run). Nothing is blanked in a
+    string part with an escape, inside a left-out block, after a heredoc the scan cannot follow, or at all when the
+    scan meets something else it does not follow (a newline in a string)."""
+    runs: list = []
+    depths = [0]  # brace depth of each open code level: the file, then each interpolation inside a string
+    heredocs = 0
+    pos = 0
+    size = len(data)
+    while True:
+        mark = (_TOP_MARK if len(depths) == 1 else _CODE_MARK).search(data, pos)
+        if mark is None:
+            break
+        token = mark.group()
+        pos = mark.end()
+        if token == b"{":
+            depths[-1] += 1
+            continue
+        if token == b"}":
+            if depths[-1]:
+                depths[-1] -= 1
+                continue
+            depths.pop()  # the end of an interpolation: back in its string
+        elif token == b"#" or token == b"//":
+            end = data.find(b"\n", pos)
+            pos = size if end < 0 else end
+            continue
+        elif token == b"/*":
+            end = data.find(b"*/", pos)
+            if end < 0:
+                return data, []
+            pos = end + 2
+            continue
+        elif token == b"<<":
+            # a heredoc: its JSON strings are blanked too when it has no interpolation or directive
+            heredocs += 1  # each has a pattern of its own: a few hundred are enough for any real file
+            head = _HEREDOC_HEAD.match(data, pos) if len(depths) == 1 and heredocs <= MAX_BLANKED_HEREDOCS else None
+            last = head and re.compile(rb"^[ \t]*" + re.escape(head.group(1)) + rb"[ \t]*$", re.M).search(data, head.end())
+            if not last:
+                break
+            if data.find(b"${", head.end(), last.start()) < 0 and data.find(b"%{", head.end(), last.start()) < 0:
+                for quoted in _QUOTED_RUN.finditer(data, head.end(), last.start()):
+                    _add_run(runs, quoted.group(1), quoted.start(1), quoted.end(1))
+            pos = last.end()
+            continue
+        rest = _PLAIN_REST.match(data, pos)
+        if rest is not None:
+            if rest.end(1) - pos >= MIN_BLANKED_RUN:
+                _add_run(runs, rest.group(1), pos, rest.end(1))
+            pos = rest.end()
+            continue
+        found: list = []  # a string part: up to its end, or to an interpolation
+        plain = True
+        while True:
+            part = _STRING_PART.match(data, pos) if pos < size else None
+            if part is None:
+                return data, []
+            pos = part.end()
+            if part.group(1) is not None:
+                _add_run(found, part.group(1), part.start(), pos)
+            elif part.group(2) is not None:
+                plain = False
+            elif part.group(3) is not None:
+                depths.append(0)
+                break
+            elif part.group(5) is not None:
+                break
+            elif part.group(4) is None and part.group() not in (b"$${", b"%%{"):
+                return data, []  # a newline in a string
+        if plain:
+            runs.extend(found)
+    if skipped:
+        runs = _outside(runs, skipped)
+    out = bytearray(data)
+    for start, end in runs:
+        out[start + 1 : end - 1] = b" " * (end - start - 2)
+    return bytes(out), runs
+
+
+def _add_run(runs: list, run: bytes, start: int, end: int) -> None:
+    """A run to blank, without its leading and trailing blanks: blanks between two other characters are read with
+    the first one (blanks at an end are read apart)."""
+    start += len(run) - len(run.lstrip(b" "))
+    end -= len(run) - len(run.rstrip(b" "))
+    if end - start >= MIN_BLANKED_RUN:
+        runs.append((start, end))
+
+
+def _outside(runs: list, skipped: list) -> list:
+    """The runs that are not inside a left-out block (both lists in file order)."""
+    out = []
+    k = 0
+    for run in runs:
+        while k < len(skipped) and skipped[k][1] <= run[0]:
+            k += 1
+        if k == len(skipped) or run[1] <= skipped[k][0]:
+            out.append(run)
+    return out
+
+
+def _inside_strings(root, runs: list) -> bool:
+    """Each run lies inside a template literal of the tree (the text of a quoted string or heredoc)."""
+    for start, end in runs:
+        node = root.descendant_for_byte_range(start, end)
+        if node is None or node.type != "template_literal" or node.start_byte > start or node.end_byte < end:
+            return False
+    return True
+
+
+def _plain_unread_blocks(data: bytes) -> list:
+    """(start, end) byte offsets of the top-level-looking blocks nothing reads that are written in the plain subset:
+    each from its first byte to its closing brace."""
+    out = []
+    at = 0
+    for head in _PLAIN_HEAD.finditer(data):
+        if head.start() < at:
+            continue
+        kind, rtype = head.group(1), head.group(2).decode("ascii")
+        if (rtype in READ_RESOURCES) if kind == b"resource" else (rtype == DOC_DATA):
+            continue
+        end = _plain_block_end(data, head.end())
+        if end is not None:
+            out.append((head.start(), end))
+            at = end
+    return out
+
+
+def _plain_block_end(data: bytes, pos: int) -> int | None:
+    """The offset after the closing brace of a block whose body starts at pos, if every line of it is plain."""
+    stack = [_PLAIN_BODY_LINE]
+    size = len(data)
+    while pos < size:
+        line = stack[-1].match(data, pos)
+        if line is None:
+            return None
+        if line.group("close"):
+            stack.pop()
+            if not stack:
+                return line.start("close") + 1
+        elif line.group("object"):
+            stack.append(_PLAIN_OBJECT_LINE)
+        elif stack[-1] is _PLAIN_BODY_LINE and line.group("block"):
+            stack.append(_PLAIN_BODY_LINE)
+        if line.end() == pos:
+            return None
+        pos = line.end()
+    return None
+
+
+def _kept_ranges(data: bytes, skipped: list) -> list:
+    """tree-sitter Ranges of the bytes around the left-out blocks (each of which starts a line)."""
+    from tree_sitter import Point, Range
+
+    row = 0
+    seen = 0  # rows are counted up to here
+
+    def point(offset: int):
+        nonlocal row, seen
+        row += data.count(b"\n", seen, offset)
+        seen = offset
+        return Point(row, offset - (data.rfind(b"\n", 0, offset) + 1))
+
+    out = []
+    start = 0
+    for begin, end in skipped + [(len(data), len(data))]:
+        if begin > start:
+            out.append(Range(point(start), point(begin), start, begin))
+        start = end
+    return out
+
+
+def _between_items(root, skipped: list) -> bool:
+    """No top-level node (an item of the body, or a comment) spans a left-out block: each lies between two of them,
+    where a whole block can stand without changing the rest."""
+    from bisect import bisect_right
+
+    starts = [start for start, _ in skipped]
+    items = [c for c in root.children if c.type != "body"] + [c for b in root.children if b.type == "body" for c in b.children]
+    for item in items:
+        k = bisect_right(starts, item.start_byte)
+        if k and skipped[k - 1][1] > item.start_byte:
+            return False
+        if k < len(skipped) and item.end_byte > skipped[k][0]:
+            return False
+    return True
 
 
 def _too_deep(text: str) -> bool:
@@ -418,24 +696,32 @@ class Evaluator:
     def ev(self, mod: Module, file: HclFile, node, ptr: tuple, scope: dict, steps: int = 0):
         if steps > MAX_STEPS:
             return Unknown(file.node_text(node), file.origin(ptr, node), "reference chain too long (a cycle?)")
-        kind = node.type
-        if kind == "expression":
-            kids = _named(node)
-            if node.children and node.children[0].type == "(":
-                return self.ev(mod, file, kids[0], ptr, scope, steps) if kids else Unknown("", file.origin(ptr, node))
-            if not kids:
-                return Unknown(file.node_text(node), file.origin(ptr, node))
-            if kids[0].type == "variable_expr":
-                return self.reference(mod, file, node, kids, ptr, scope, steps)
-            value = self.ev(mod, file, kids[0], ptr, scope, steps)
-            for post in kids[1:]:
-                value = self.traverse(value, file, post, mod, scope, steps, node, ptr)
-            if len(kids) > 1 and isinstance(value, (Str, Lit, Unknown)):
-                value = replace(value, origin=file.origin(ptr, node))
-            return value
-        if kind in ("literal_value", "collection_value", "template_expr"):
-            kids = _named(node)
-            return self.ev(mod, file, kids[0], ptr, scope, steps) if kids else Unknown(file.node_text(node), file.origin(ptr, node))
+        while True:  # through wrappers and one-part expressions without a call per level
+            kind = node.type
+            if kind == "expression":
+                kids = _named(node, file)
+                if node.children and node.children[0].type == "(":
+                    if not kids:
+                        return Unknown("", file.origin(ptr, node))
+                elif not kids:
+                    return Unknown(file.node_text(node), file.origin(ptr, node))
+                elif kids[0].type == "variable_expr":
+                    return self.reference(mod, file, node, kids, ptr, scope, steps)
+                elif len(kids) > 1:
+                    value = self.ev(mod, file, kids[0], ptr, scope, steps)
+                    for post in kids[1:]:
+                        value = self.traverse(value, file, post, mod, scope, steps, node, ptr)
+                    if isinstance(value, (Str, Lit, Unknown)):
+                        value = _moved(value, file.origin(ptr, node))
+                    return value
+                node = kids[0]
+            elif kind in ("literal_value", "collection_value", "template_expr"):
+                kids = _named(node, file)
+                if not kids:
+                    return Unknown(file.node_text(node), file.origin(ptr, node))
+                node = kids[0]
+            else:
+                break
         if kind == "string_lit" or kind == "quoted_template":
             return self.template(mod, file, node, ptr, scope, steps, heredoc=False)
         if kind == "heredoc_template":
@@ -455,11 +741,8 @@ class Evaluator:
         if kind == "null_lit":
             return Lit(None, file.origin(ptr, node))
         if kind == "tuple":
-            items = [c for c in _named(node) if c.type not in ("tuple_start", "tuple_end")]
-            return Lst(
-                tuple(self.ev(mod, file, item, ptr + (i,), scope, steps) for i, item in enumerate(items)),
-                file.origin(ptr, node),
-            )
+            items = [c for c in _named(node, file) if c.type not in ("tuple_start", "tuple_end")]
+            return Lst(tuple([self.ev(mod, file, item, ptr + (i,), scope, steps) for i, item in enumerate(items)]), file.origin(ptr, node))
         if kind == "object":
             return self.object(mod, file, node, ptr, scope, steps)
         if kind == "function_call":
@@ -480,26 +763,32 @@ class Evaluator:
 
     def object(self, mod, file, node, ptr, scope, steps) -> Obj:
         items = []
-        for elem in _named(node):
+        for elem in _named(node, file):
             if elem.type != "object_elem":
                 continue
-            kids = _named(elem)
+            kids = _named(elem, file)
             if len(kids) < 2:
                 continue
             key_node, value_node = kids[0], kids[-1]
-            key_value = self.ev(mod, file, key_node, ptr + ("(key)",), scope, steps)
-            inner = _named(key_node)
+            inner = _named(key_node, file)
             if inner and inner[0].type == "variable_expr" and len(inner) == 1:
                 key = file.node_text(key_node)  # a bare identifier is the key itself
-            elif isinstance(key_value, Str) and not any(isinstance(p, Symbolic) for p in key_value.parts):
-                key = "".join(key_value.parts)
             else:
-                key = file.node_text(key_node)
+                key_value = self.ev(mod, file, key_node, ptr + ("(key)",), scope, steps)
+                if isinstance(key_value, Str) and not any(isinstance(p, Symbolic) for p in key_value.parts):
+                    key = "".join(key_value.parts)
+                else:
+                    key = file.node_text(key_node)
             key_origin = file.origin(ptr + (key, KEY), key_node)
             items.append((key, self.ev(mod, file, value_node, ptr + (key,), scope, steps), key_origin))
         return Obj(tuple(items), file.origin(ptr, node))
 
     def template(self, mod, file, node, ptr, scope, steps, heredoc: bool) -> Str:
+        kids = node.children
+        if len(kids) == 3 and kids[1].type == "template_literal" and kids[0].type == "quoted_template_start":
+            text = _unescape(file.node_text(kids[1]), False)  # a plain quoted string
+            if len(text) <= MAX_TEXT:
+                return Str((text,) if text else ("",), file.origin(ptr, node))
         parts: list = []
         notes = []
         directive = False
@@ -508,7 +797,7 @@ class Evaluator:
                 raw = file.node_text(child)
                 parts.append(_unescape(raw, heredoc))
             elif child.type == "template_interpolation":
-                inner = _named(child)
+                inner = _named(child, file)
                 inner = [c for c in inner if c.type == "expression"]
                 if not inner:
                     continue
@@ -589,7 +878,7 @@ class Evaluator:
         if splat and isinstance(value, DocRef):
             return Lst((value,), origin)
         if isinstance(value, (Str, Lit, Unknown)) and (head not in scope or rest or used < len(names)):
-            value = replace(value, origin=origin)
+            value = _moved(value, origin)
         return value
 
     def resolve(self, mod, file, names, ptr, origin, text, scope, steps):
@@ -829,6 +1118,15 @@ def _join_path(root: str, text: str) -> str:
         return os.path.normpath(text)
     text = os.path.normpath(text)
     return root if text == "." else os.path.join(root, text) if not text.startswith("..") else os.path.normpath(os.path.join(root, text))
+
+
+def _moved(value, origin: Origin):
+    """A string, literal or unknown value at another place (dataclasses.replace, without its cost)."""
+    if type(value) is Str:
+        return Str(value.parts, origin, value.note, value.heredoc, value.directive)
+    if type(value) is Lit:
+        return Lit(value.value, origin)
+    return Unknown(value.text, origin, value.why)
 
 
 def _with_note(value, note: str):
@@ -1497,6 +1795,7 @@ class Collected:
     """Everything found in a module tree, before principals are linked (mutable while collecting)."""
 
     documents: list = field(default_factory=list)
+    document_ids: set = field(default_factory=set)  # id() of each of documents (they are kept alive by the list)
     own: dict = field(default_factory=dict)  # policy address -> (documents, target address or None, calls, origin)
     principals: dict = field(default_factory=dict)  # principal address -> dict(info)
     attachments: list = field(default_factory=list)  # (principal address, policy address)
@@ -1523,8 +1822,8 @@ def _walk_module(ev: Evaluator, builder: Builder, mod: Module, out: Collected) -
     for key, (file, node, pointer) in sorted(mod.index.items(), key=lambda item: (item[1][0].path, item[1][1].start_byte)):
         if key[0] == "data" and key[1] == DOC_DATA and (id(mod), key[2]) not in builder.used_data:
             doc = builder.data_document(mod, key[2])
-            if doc is not None and not any(d is doc for d in out.documents):
-                out.documents.append(doc)
+            if doc is not None and id(doc) not in out.document_ids:
+                _add_documents(out, (doc,))
                 address = f"{mod.prefix}data.{DOC_DATA}.{key[2]}"
                 out.own[address] = ((doc,), None, (), doc.origin)
 
@@ -1626,7 +1925,8 @@ def _named_principal(ev, mod, file, node, ptr, ptype) -> str | None:
 
 def _add_documents(out: Collected, docs) -> None:
     for doc in docs:
-        if not any(d is doc for d in out.documents):
+        if id(doc) not in out.document_ids:
+            out.document_ids.add(id(doc))
             out.documents.append(doc)
 
 
@@ -1714,7 +2014,22 @@ def _link(out: Collected, scope: str) -> tuple[list, list]:
 
 def parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
     """All `.tf` files of one folder as one root module; one ParsedSource per file read (child module files and
-    policy JSON files read through file()/templatefile() included)."""
+    policy JSON files read through file()/templatefile() included).
+
+    The cyclic garbage collector is paused meanwhile: reading makes many objects and few cycles (reference counting
+    frees the rest), and its collections cost a tenth of the time of a large module."""
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_module(directory, files)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
     problems: list[Diagnostic] = []
     try:
         parser = _make_parser()
