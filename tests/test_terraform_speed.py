@@ -12,6 +12,7 @@ from conftest import FIXTURES
 pytest.importorskip("tree_sitter_hcl")
 
 from linter.sources import terraform_hcl as hcl  # noqa: E402
+from linter.sources import terraform_tree as hcl_tree  # noqa: E402
 
 TRICKY = [
     "# a\nresource \"x\" \"y\" {\n  # b\n  a = 1 # c\n}\n",
@@ -43,13 +44,13 @@ def check_comment_rows(tmp_path, text: str) -> None:
     path = tmp_path / "main.tf"
     path.write_bytes(text.encode("utf-8"))
     problems: list = []
-    file = hcl._read_file(str(path), hcl._make_parser(), problems)
+    file = hcl_tree._read_file(str(path), hcl_tree._make_parser(), problems)
     if file.root is None:
         return
     expected = {row: (n.start_byte, n.end_byte) for row, n in walked_comment_rows(file).items()}
     found = {}
     for row in range(len(file.index.starts) + 1):
-        node = hcl._comment_at(file, row)
+        node = hcl_tree._comment_at(file, row)
         if node is not None:
             found[row] = (node.start_byte, node.end_byte)
     assert found == expected
@@ -157,8 +158,8 @@ def module_dump(tmp_path, text: str, shortcut: bool, monkeypatch) -> str:
     (folder / "main.tf").write_bytes(text.encode("utf-8"))
     with monkeypatch.context() as patch:
         if not shortcut:
-            patch.setattr(hcl, "_plain_unread_blocks", lambda data: [])
-            patch.setattr(hcl, "_blank_strings", lambda data, skipped: (data, []))
+            patch.setattr(hcl_tree, "_plain_unread_blocks", lambda data: [])
+            patch.setattr(hcl_tree, "_blank_strings", lambda data, skipped: (data, []))
         sources = hcl.parse_module(str(folder), [str(folder / "main.tf")])
 
     def origins(value, out):
@@ -202,13 +203,13 @@ def test_left_out_blocks_change_nothing(tmp_path, monkeypatch, pieces):
 def test_blocks_are_left_out():
     text = "".join(piece.format(n=i) for i, piece in enumerate([BUCKET, ROLE, GROUP, POLICY, DATA, BROKEN]))
     data = text.encode()
-    left_out = [data[a:b].split(b"\n")[0] for a, b in hcl._plain_unread_blocks(data)]
+    left_out = [data[a:b].split(b"\n")[0] for a, b in hcl_tree._plain_unread_blocks(data)]
     assert left_out == [b'resource "aws_s3_bucket" "b0" {', b'resource "aws_security_group" "g2" {', b'data "aws_region" "d4" {']
-    parser = hcl._make_parser()
-    tree = hcl._parse(parser, data, 500_000)
+    parser = hcl_tree._make_parser()
+    tree = hcl_tree._parse(parser, data, 500_000)
     assert tree.root_node.has_error  # BROKEN is not plain: it is parsed, and so is everything (the tree has an error)
     clean = text[: text.index('resource "aws_s3_bucket" "x5"')].encode()
-    tree = hcl._parse(parser, clean, 500_000)
+    tree = hcl_tree._parse(parser, clean, 500_000)
     body = next(c for c in tree.root_node.children if c.type == "body")
     blocks = [c.start_byte for c in body.children if c.type == "block"]
     assert blocks == [clean.index(b'resource "aws_iam_role"'), clean.index(b'resource "aws_iam_policy"')]
@@ -235,13 +236,13 @@ def test_plain_blocks_parse_without_error(lines):
     """Whatever the plain-subset check accepts, tree-sitter parses without error, in at most PLAIN_NODES_PER_BYTE
     nodes per byte."""
     data = ('resource "aws_s3_bucket" "b" {\n' + "".join(lines) + "}\n").encode("utf-8")
-    found = hcl._plain_unread_blocks(data)
+    found = hcl_tree._plain_unread_blocks(data)
     if not found:
         return
     start, end = found[0]
-    tree = hcl._make_parser().parse(data[start:end])
+    tree = hcl_tree._make_parser().parse(data[start:end])
     assert not tree.root_node.has_error, data
-    assert tree.root_node.descendant_count <= hcl.PLAIN_NODES_PER_BYTE * (end - start)
+    assert tree.root_node.descendant_count <= hcl_tree.PLAIN_NODES_PER_BYTE * (end - start)
 
 
 # -- the inside of strings is blanked for tree-sitter ------------------------------------------------------------------
@@ -261,12 +262,12 @@ def tree_signature(root) -> list:
 
 def check_blanked_tree(data: bytes) -> bool:
     """When the blanked parse is used, its tree is the tree of the file itself, node for node."""
-    parser = hcl._make_parser()
-    blanked, runs = hcl._blank_strings(data, [])
+    parser = hcl_tree._make_parser()
+    blanked, runs = hcl_tree._blank_strings(data, [])
     if not runs:
         return False
     tree = parser.parse(blanked)
-    if tree.root_node.has_error or not hcl._inside_strings(tree.root_node, runs):
+    if tree.root_node.has_error or not hcl_tree._inside_strings(tree.root_node, runs):
         return False
     original = parser.parse(data).root_node
     assert tree_signature(tree.root_node) == tree_signature(original)

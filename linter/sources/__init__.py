@@ -14,7 +14,8 @@ from ..positions import FILE_START, DecodeError, decode, json_error
 
 # Limits. Each keeps a hostile file from costing unbounded time or memory; what a file over a limit gets is said
 # next to it. Others live with the code they bound: cloudformation.MAX_RESOLUTION_STEPS and friends, the YAML alias
-# budget in cloudformation.parse_yaml, terraform_hcl.MAX_STEPS/MAX_TEXT/MAX_ITEMS, terraform_plan.MAX_MODULE_DEPTH.
+# budget in cloudformation.parse_yaml, terraform_hcl.MAX_STEPS/MAX_TEXT, terraform_values.MAX_ITEMS,
+# terraform_plan.MAX_MODULE_DEPTH.
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported as not analysed (MWAA012); see file_size_limit()
 MAX_FILE_BYTES_ENV = "MWAA_LINT_MAX_FILE_BYTES"  # environment variable that overrides MAX_FILE_BYTES
 MAX_NESTING = 500  # deeper JSON/YAML nesting is reported as MWAA000 before any parser sees it

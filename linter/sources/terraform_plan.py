@@ -14,7 +14,7 @@ from dataclasses import replace
 from ..model import Diagnostic, Environment, Origin, ParsedSource, PolicyDocument, Symbolic
 from ..positions import FileSpans
 from .iam_json import DocumentReader, trusts_airflow
-from .terraform_hcl import (
+from .terraform_values import (
     ATTACHMENTS,
     DOC_DATA,
     POLICY_RESOURCES,
