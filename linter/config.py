@@ -70,15 +70,20 @@ def find_config(start: str = ".") -> tuple[str, str] | None:
 
 
 def _pyproject_section(path: str):
+    """The [tool.mwaa-lint] table, None when there is none. A file that never names mwaa-lint is not read as TOML:
+    it cannot hold the table, and someone else's broken pyproject.toml is not our configuration error."""
+    with open(path, "rb") as handle:
+        text = handle.read()
+    if b"mwaa-lint" not in text:
+        return None
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
-    with open(path, "rb") as handle:
-        try:
-            data = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        data = tomllib.loads(text.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return data.get("tool", {}).get("mwaa-lint")
 
 

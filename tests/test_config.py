@@ -92,6 +92,22 @@ def test_found_upward_and_in_pyproject(tmp_path):
     assert load_config(None, str(nested)).fail_on == "note"
 
 
+def test_pyproject_without_our_table_is_passed_over_even_when_broken(tmp_path):
+    """A pyproject.toml that never names mwaa-lint is someone else's file: the search goes on upward, broken or not;
+    one that has the table but is not valid TOML (or UTF-8) is a configuration error."""
+    (tmp_path / ".mwaa-lint.yaml").write_text("fail-on: note\n")
+    nested = tmp_path / "project"
+    nested.mkdir()
+    (nested / "pyproject.toml").write_text('[tool.black\nline-length = "unterminated\n')
+    assert find_config(str(nested)) == (str(tmp_path / ".mwaa-lint.yaml"), "yaml")
+    (nested / "pyproject.toml").write_text('[tool.mwaa-lint]\nfail-on = "unterminated\n')
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        find_config(str(nested))
+    (nested / "pyproject.toml").write_bytes(b'[tool.mwaa-lint]\nfail-on = "\xff"\n')
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        find_config(str(nested))
+
+
 def test_invalid_config_is_exit_2(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("fail-on: sometimes\n")
