@@ -109,8 +109,8 @@ class Checker:
     def check(self, outcomes: list) -> ItemResult:
         from .engine import check_scan
 
-        if not outcomes and not self.config.environments:
-            return ItemResult()  # nothing a rule could report on
+        if all(o.source is None for o in outcomes) and not self.config.environments:
+            return ItemResult(skipped=tuple(o.path for o in outcomes if o.skipped))  # nothing a rule could report on
         scan = assemble(outcomes, self.config)
         return ItemResult(
             findings=tuple(check_scan(scan, self.rules, self.config)),

@@ -180,6 +180,20 @@ def test_one_file_text_run_imports_no_heavy_module(policies, format):
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
 
 
+def test_run_with_nothing_to_check_loads_no_rule_code(tmp_path):
+    """A folder whose files are none of the input kinds (package.json, a workflow) runs no rule and computes no
+    fingerprint: neither the checks nor hashlib (OpenSSL) are loaded."""
+    (tmp_path / "package.json").write_text('{"name": "web"}\n')
+    (tmp_path / "ci.yml").write_text("on: push\njobs: {}\n")
+    code = (
+        "import sys; from linter.cli import main; sys.argv=['mwaa-lint','check',%r];\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    print('EXIT', e.code)\n"
+        "print('LOADED', [m for m in ('hashlib', 'linter.checks', 'linter.engine.match') if m in sys.modules])" % str(tmp_path)
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "EXIT 0" in out.stdout and "LOADED []" in out.stdout, out.stdout + out.stderr
+
+
 def test_user_rule_fires_on_a_fixture():
     fixture = ROOT / "fixtures" / "iam-json" / "clean-admin-role-aws-docs.json"
     result = invoke("check", "--rules", str(ROOT / "tests" / "data"), "--select", "ORG001", str(fixture))

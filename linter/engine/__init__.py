@@ -233,6 +233,8 @@ def _one_per_place(findings: list[Finding]) -> list[Finding]:
 def with_fingerprints(findings: list[Finding], root: str = ".") -> list[Finding]:
     """A fingerprint that survives edits elsewhere in the file: rule, path (relative to the repository root),
     logical location, message, and the occurrence number among findings that share all of those."""
+    if not findings:
+        return []
     import hashlib  # loads OpenSSL: only runs with findings pay for it
     import os
 
