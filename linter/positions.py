@@ -176,6 +176,35 @@ class StaticSpans:
         return self.spans.get(tuple(pointer))
 
 
+class TreeSpans(StaticSpans):
+    """Spans of a Terraform file: those known up front by pointer, else those of the JSON texts in it (heredoc
+    policies), each given as (base pointer, start offset) and scanned when a finding first asks for a position under
+    its base; the first text that has the pointer answers."""
+
+    def __init__(self, spans: dict, index: LineIndex, texts: list):
+        self.spans = spans
+        self.index = index
+        self.texts = texts
+        self._scanned: dict = {}  # start offset -> (value offsets, key offsets)
+
+    def span(self, pointer) -> Span | None:
+        pointer = tuple(pointer)
+        found = self.spans.get(pointer)
+        if found is not None or not self.texts:
+            return found
+        for base, start in self.texts:
+            if pointer[: len(base)] != base:
+                continue
+            tables = self._scanned.get(start)
+            if tables is None:
+                tables = self._scanned[start] = json_offsets(self.index.text, start)[:2]
+            rest = pointer[len(base) :]
+            offsets = tables[1].get(rest[:-1]) if rest and rest[-1] == KEY else tables[0].get(rest)
+            if offsets is not None:
+                return self.index.span(*offsets)
+        return None
+
+
 def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:
     """Scan JSON text (from `start`) and return (value offsets, key offsets, duplicate keys).
 

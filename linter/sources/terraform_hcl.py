@@ -6,7 +6,7 @@ evaluated into a small set of abstract values (`Str`, `Lst`, `Obj`, `Lit`, `Unkn
 `FileRef`, `Encoded`; in `terraform_values`); whatever the module does not determine stays `Unknown` and becomes a
 `Symbolic` part.
 
-Pointers (positions live in one `StaticSpans` per file, keyed by these tuples):
+Pointers (positions live in one `TreeSpans` per file, keyed by these tuples):
 - a block: ("resource", TYPE, NAME), ("data", TYPE, NAME), ("variable", NAME), ("module", NAME), ("output", NAME);
   a local: ("locals", NAME); an attribute: block pointer + (ATTRIBUTE,); a list item: + (index,); an object
   element: + (key,), its key: + (key, KEY); conditional branches: + ("then",) / + ("else",); a function argument:
@@ -25,7 +25,7 @@ import re
 from dataclasses import replace
 
 from ..model import Diagnostic, Environment, Origin, ParsedSource, Symbolic
-from ..positions import KEY, FileSpans, StaticSpans
+from ..positions import KEY, FileSpans, TreeSpans
 from .iam_json import trusts_airflow
 from .terraform_builder import Builder
 from .terraform_tree import (
@@ -744,7 +744,8 @@ def _parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
         put(diagnostic.origin.path, "diagnostics", diagnostic)
     sources = []
     for path, found in by_path.items():
-        spans = StaticSpans(all_files[path].spans) if path in all_files else FileSpans(path, "json")
+        found_file = all_files.get(path)
+        spans = TreeSpans(found_file.spans, found_file.index, list(found_file.json_texts)) if found_file is not None else FileSpans(path, "json")
         sources.append(
             ParsedSource(
                 path,

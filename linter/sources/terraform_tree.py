@@ -32,6 +32,7 @@ class HclFile:
     comments: dict  # 0-based row -> the comment node that row holds alone, or None (filled as asked)
     blocks: dict = field(default_factory=dict)  # block node id -> _block_parts of it
     may_comment: bool = True  # False when no comment marker (#, //, */) is anywhere in the text
+    json_texts: dict = field(default_factory=dict)  # (base pointer, start offset) of each JSON text read -> None (TreeSpans)
 
     def node_text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
