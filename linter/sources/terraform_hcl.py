@@ -74,6 +74,7 @@ MAX_STEPS = 48  # nested reference hops (var -> local -> ...) before a value is 
 MAX_MODULE_DEPTH = 6  # nested local module calls followed
 MAX_TEXT = 200_000  # longer computed strings (doubling interpolations) are left symbolic
 SYMBOLIC_DATA = ("aws_region", "aws_caller_identity", "aws_partition")
+_WRAPPERS = frozenset(("expression", "literal_value", "collection_value", "template_expr"))  # one-child nodes ev steps through
 
 
 # -- evaluation -------------------------------------------------------------------------------------------------------
@@ -99,6 +100,13 @@ class Evaluator:
             return Unknown(file.node_text(node), file.origin(ptr, node), "reference chain too long (a cycle?)")
         while True:  # through wrappers and one-part expressions without a call per level
             kind = node.type
+            if kind in _WRAPPERS and node.named_child_count == 1:  # the usual case, without a list of children
+                child = node.named_child(0)
+                kind = child.type
+                if kind != "comment" and kind != "variable_expr":
+                    node = child
+                    continue
+                kind = node.type
             if kind == "expression":
                 kids = _named(node, file)
                 if node.children and node.children[0].type == "(":
