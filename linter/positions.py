@@ -92,6 +92,15 @@ class LineIndex:
         continuations = before[chunk] + len(data[chunk * _CHUNK:byte_col].translate(None, _NOT_CONTINUATION))
         return byte_col - continuations + 1
 
+    def node_span(self, node) -> Span:
+        """The span of a tree-sitter node (point_span of its points, without the call for an ASCII text)."""
+        start, end = node.start_point, node.end_point
+        if self._ascii is None:
+            self._ascii = self.text.isascii()
+        if self._ascii:
+            return Span(start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
+        return self.point_span(start, end)
+
     def point_span(self, start_point: tuple[int, int], end_point: tuple[int, int]) -> Span:
         """A span from tree-sitter's 0-based (row, byte column) points."""
         if self._ascii is None:

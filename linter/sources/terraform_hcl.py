@@ -179,8 +179,12 @@ class Evaluator:
             if len(kids) < 2:
                 continue
             key_node, value_node = kids[0], kids[-1]
-            inner = _named(key_node, file)
-            if inner and inner[0].type == "variable_expr" and len(inner) == 1:
+            if key_node.named_child_count == 1:  # the usual case, without a list of children
+                bare = key_node.named_child(0).type == "variable_expr"
+            else:
+                inner = _named(key_node, file)
+                bare = len(inner) == 1 and inner[0].type == "variable_expr"
+            if bare:
                 key = file.node_text(key_node)  # a bare identifier is the key itself
             else:
                 key_value = self.ev(mod, file, key_node, ptr + ("(key)",), scope, steps)

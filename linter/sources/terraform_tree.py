@@ -38,11 +38,12 @@ class HclFile:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
 
     def span(self, node):
-        return self.index.point_span(node.start_point, node.end_point)
+        return self.index.node_span(node)
 
     def origin(self, pointer: tuple, node) -> Origin:
-        pointer = tuple(pointer)
-        span = self.index.point_span(node.start_point, node.end_point)
+        if type(pointer) is not tuple:
+            pointer = tuple(pointer)
+        span = self.index.node_span(node)
         self.spans.setdefault(pointer, span)
         return Origin(self.path, pointer, span)
 
@@ -71,7 +72,9 @@ def _body_items(body):
         return
     for child in body.children:
         if child.type == "attribute":
-            kids = _named(child)
+            kids = _named(child) if child.named_child_count != 2 else child.named_children  # 2: name and value
+            if len(kids) == 2 and (kids[0].type == "comment" or kids[1].type == "comment"):
+                kids = _named(child)
             if len(kids) >= 2:
                 yield "attribute", kids[0].text.decode("utf-8", "replace"), kids[-1]
         elif child.type == "block":
