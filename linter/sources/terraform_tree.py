@@ -321,8 +321,10 @@ def _parse_blanked(parser, data: bytes, skipped: list):
 # Quoted strings, scanned for _blank_strings: in code, what starts a string, a comment or a heredoc, and inside an
 # interpolation also a brace; in a string, the rest of a plain one at once, else a run that may be blanked (printable
 # ASCII but " $ % \), an escape, an interpolation or directive start, another character, its end.
-_TOP_MARK = re.compile(rb'"|#|//|/\*|<<')
-_CODE_MARK = re.compile(rb'"|#|//|/\*|<<|\{|\}')
+# A whole plain string is found with its mark, its run (blanks at both ends left out, as _add_run does) as group 1.
+_PLAIN_STRING = rb'" *((?:[\x20\x21\x23\x26-\x5b\x5d-\x7e]*[\x21\x23\x26-\x5b\x5d-\x7e])?) *"|'
+_TOP_MARK = re.compile(_PLAIN_STRING + rb'"|#|//|/\*|<<')
+_CODE_MARK = re.compile(_PLAIN_STRING + rb'"|#|//|/\*|<<|\{|\}')
 _PLAIN_REST = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]*)"')
 MIN_BLANKED_RUN = 8  # a shorter run saves tree-sitter less than checking it costs
 MAX_BLANKED_HEREDOCS = 256
@@ -345,8 +347,12 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
         mark = (_TOP_MARK if len(depths) == 1 else _CODE_MARK).search(data, pos)
         if mark is None:
             break
-        token = mark.group()
         pos = mark.end()
+        if mark.lastindex:  # a plain string
+            if mark.end(1) - mark.start(1) >= MIN_BLANKED_RUN:
+                runs.append(mark.span(1))
+            continue
+        token = mark.group()
         if token == b"{":
             depths[-1] += 1
             continue
