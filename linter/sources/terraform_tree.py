@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..model import DeclaredCall, Diagnostic, Origin
-from ..positions import DecodeError, LineIndex, decode
+from ..positions import DecodeError, LineIndex, decode, new_origin
 from .terraform_values import ATTACHMENTS, DOC_DATA, POLICY_RESOURCES, PRINCIPAL_TYPES
 
 MAX_SYNTAX_ERRORS = 5  # MWAA000 findings per file
@@ -45,7 +45,7 @@ class HclFile:
             pointer = tuple(pointer)
         span = self.index.node_span(node)
         self.spans.setdefault(pointer, span)
-        return Origin(self.path, pointer, span)
+        return new_origin(self.path, pointer, span)
 
     def offset(self, node) -> int:
         row, col = node.start_point
