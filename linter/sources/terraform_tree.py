@@ -439,11 +439,16 @@ def _outside(runs: list, skipped: list) -> list:
 
 
 def _inside_strings(root, runs: list) -> bool:
-    """Each run lies inside a template literal of the tree (the text of a quoted string or heredoc)."""
+    """Each run lies inside a template literal of the tree (the text of a quoted string or heredoc). A literal has
+    no children: a run inside the one the run before was found in is found there again (the runs of a heredoc)."""
+    node_start = node_end = -1
     for start, end in runs:
+        if node_start <= start and end <= node_end:
+            continue
         node = root.descendant_for_byte_range(start, end)
         if node is None or node.type != "template_literal" or node.start_byte > start or node.end_byte < end:
             return False
+        node_start, node_end = node.start_byte, node.end_byte
     return True
 
 
