@@ -22,6 +22,32 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null")
 
 
+def new_span(start_line: int, start_col: int, end_line: int, end_col: int) -> Span:
+    """Span(start_line, start_col, end_line, end_col) without the frozen dataclass __init__, which sets each field
+    through object.__setattr__: the same object (fields, equality, hash, pickling) at a third of the cost, for the
+    spans made for every evaluated node of a Terraform file."""
+    span = _new_object(Span)
+    fields = span.__dict__
+    fields["start_line"] = start_line
+    fields["start_col"] = start_col
+    fields["end_line"] = end_line
+    fields["end_col"] = end_col
+    return span
+
+
+def new_origin(path: str, pointer: tuple, span: Span | None) -> Origin:
+    """Origin(path, pointer, span) the same way as new_span."""
+    origin = _new_object(Origin)
+    fields = origin.__dict__
+    fields["path"] = path
+    fields["pointer"] = pointer
+    fields["span"] = span
+    return origin
+
+
+_new_object = object.__new__
+
+
 class LineIndex:
     """Character offsets to 1-based (line, column)."""
 
@@ -92,13 +118,22 @@ class LineIndex:
         continuations = before[chunk] + len(data[chunk * _CHUNK:byte_col].translate(None, _NOT_CONTINUATION))
         return byte_col - continuations + 1
 
+    def node_span(self, node) -> Span:
+        """The span of a tree-sitter node (point_span of its points, without the call for an ASCII text)."""
+        start, end = node.start_point, node.end_point
+        if self._ascii is None:
+            self._ascii = self.text.isascii()
+        if self._ascii:
+            return new_span(start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
+        return self.point_span(start, end)
+
     def point_span(self, start_point: tuple[int, int], end_point: tuple[int, int]) -> Span:
         """A span from tree-sitter's 0-based (row, byte column) points."""
         if self._ascii is None:
             self._ascii = self.text.isascii()
         if self._ascii:
-            return Span(start_point[0] + 1, start_point[1] + 1, end_point[0] + 1, end_point[1] + 1)
-        return Span(
+            return new_span(start_point[0] + 1, start_point[1] + 1, end_point[0] + 1, end_point[1] + 1)
+        return new_span(
             start_point[0] + 1,
             self.char_column(*start_point),
             end_point[0] + 1,
@@ -174,6 +209,35 @@ class StaticSpans:
 
     def span(self, pointer) -> Span | None:
         return self.spans.get(tuple(pointer))
+
+
+class TreeSpans(StaticSpans):
+    """Spans of a Terraform file: those known up front by pointer, else those of the JSON texts in it (heredoc
+    policies), each given as (base pointer, start offset) and scanned when a finding first asks for a position under
+    its base; the first text that has the pointer answers."""
+
+    def __init__(self, spans: dict, index: LineIndex, texts: list):
+        self.spans = spans
+        self.index = index
+        self.texts = texts
+        self._scanned: dict = {}  # start offset -> (value offsets, key offsets)
+
+    def span(self, pointer) -> Span | None:
+        pointer = tuple(pointer)
+        found = self.spans.get(pointer)
+        if found is not None or not self.texts:
+            return found
+        for base, start in self.texts:
+            if pointer[: len(base)] != base:
+                continue
+            tables = self._scanned.get(start)
+            if tables is None:
+                tables = self._scanned[start] = json_offsets(self.index.text, start)[:2]
+            rest = pointer[len(base) :]
+            offsets = tables[1].get(rest[:-1]) if rest and rest[-1] == KEY else tables[0].get(rest)
+            if offsets is not None:
+                return self.index.span(*offsets)
+        return None
 
 
 def json_offsets(text: str, start: int = 0) -> tuple[dict, dict, list]:

@@ -204,12 +204,12 @@ class Builder:
         origin = value.origin
         if value.heredoc is not None:
             file, start, base = value.heredoc
-            values, keys, _ = json_offsets(file.text, start)
-            for pointer, offsets in values.items():
-                file.spans.setdefault(base + pointer, file.index.span(*offsets))
-            for pointer, offsets in keys.items():
-                file.spans.setdefault(base + pointer + (KEY,), file.index.span(*offsets))
-            origin = Origin(file.path, base, file.spans.get(base))
+            file.json_texts.setdefault((base, start))  # positions in it are scanned when a finding asks (TreeSpans)
+            span = file.spans.get(base)
+            if span is None:
+                values = json_offsets(file.text, start)[0]
+                span = file.spans[base] = file.index.span(*values[()]) if () in values else None
+            origin = Origin(file.path, base, span)
         skipped: list = []
         raw = _from_json(parsed, Origin(origin.path, origin.pointer), symbols, value.note, skipped)
         raw = self.prepare(raw, origin, logical, skipped)

@@ -6,7 +6,7 @@ evaluated into a small set of abstract values (`Str`, `Lst`, `Obj`, `Lit`, `Unkn
 `FileRef`, `Encoded`; in `terraform_values`); whatever the module does not determine stays `Unknown` and becomes a
 `Symbolic` part.
 
-Pointers (positions live in one `StaticSpans` per file, keyed by these tuples):
+Pointers (positions live in one `TreeSpans` per file, keyed by these tuples):
 - a block: ("resource", TYPE, NAME), ("data", TYPE, NAME), ("variable", NAME), ("module", NAME), ("output", NAME);
   a local: ("locals", NAME); an attribute: block pointer + (ATTRIBUTE,); a list item: + (index,); an object
   element: + (key,), its key: + (key, KEY); conditional branches: + ("then",) / + ("else",); a function argument:
@@ -25,7 +25,7 @@ import re
 from dataclasses import replace
 
 from ..model import Diagnostic, Environment, Origin, ParsedSource, Symbolic
-from ..positions import KEY, FileSpans, StaticSpans
+from ..positions import KEY, FileSpans, TreeSpans
 from .iam_json import trusts_airflow
 from .terraform_builder import Builder
 from .terraform_tree import (
@@ -74,6 +74,7 @@ MAX_STEPS = 48  # nested reference hops (var -> local -> ...) before a value is 
 MAX_MODULE_DEPTH = 6  # nested local module calls followed
 MAX_TEXT = 200_000  # longer computed strings (doubling interpolations) are left symbolic
 SYMBOLIC_DATA = ("aws_region", "aws_caller_identity", "aws_partition")
+_WRAPPERS = frozenset(("expression", "literal_value", "collection_value", "template_expr"))  # one-child nodes ev steps through
 
 
 # -- evaluation -------------------------------------------------------------------------------------------------------
@@ -99,6 +100,13 @@ class Evaluator:
             return Unknown(file.node_text(node), file.origin(ptr, node), "reference chain too long (a cycle?)")
         while True:  # through wrappers and one-part expressions without a call per level
             kind = node.type
+            if kind in _WRAPPERS and node.named_child_count == 1:  # the usual case, without a list of children
+                child = node.named_child(0)
+                kind = child.type
+                if kind != "comment" and kind != "variable_expr":
+                    node = child
+                    continue
+                kind = node.type
             if kind == "expression":
                 kids = _named(node, file)
                 if node.children and node.children[0].type == "(":
@@ -171,8 +179,12 @@ class Evaluator:
             if len(kids) < 2:
                 continue
             key_node, value_node = kids[0], kids[-1]
-            inner = _named(key_node, file)
-            if inner and inner[0].type == "variable_expr" and len(inner) == 1:
+            if key_node.named_child_count == 1:  # the usual case, without a list of children
+                bare = key_node.named_child(0).type == "variable_expr"
+            else:
+                inner = _named(key_node, file)
+                bare = len(inner) == 1 and inner[0].type == "variable_expr"
+            if bare:
                 key = file.node_text(key_node)  # a bare identifier is the key itself
             else:
                 key_value = self.ev(mod, file, key_node, ptr + ("(key)",), scope, steps)
@@ -744,7 +756,8 @@ def _parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
         put(diagnostic.origin.path, "diagnostics", diagnostic)
     sources = []
     for path, found in by_path.items():
-        spans = StaticSpans(all_files[path].spans) if path in all_files else FileSpans(path, "json")
+        found_file = all_files.get(path)
+        spans = TreeSpans(found_file.spans, found_file.index, list(found_file.json_texts)) if found_file is not None else FileSpans(path, "json")
         sources.append(
             ParsedSource(
                 path,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..model import DeclaredCall, Diagnostic, Origin
-from ..positions import DecodeError, LineIndex, decode
+from ..positions import DecodeError, LineIndex, decode, new_origin
 from .terraform_values import ATTACHMENTS, DOC_DATA, POLICY_RESOURCES, PRINCIPAL_TYPES
 
 MAX_SYNTAX_ERRORS = 5  # MWAA000 findings per file
@@ -32,18 +32,20 @@ class HclFile:
     comments: dict  # 0-based row -> the comment node that row holds alone, or None (filled as asked)
     blocks: dict = field(default_factory=dict)  # block node id -> _block_parts of it
     may_comment: bool = True  # False when no comment marker (#, //, */) is anywhere in the text
+    json_texts: dict = field(default_factory=dict)  # (base pointer, start offset) of each JSON text read -> None (TreeSpans)
 
     def node_text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
 
     def span(self, node):
-        return self.index.point_span(node.start_point, node.end_point)
+        return self.index.node_span(node)
 
     def origin(self, pointer: tuple, node) -> Origin:
-        pointer = tuple(pointer)
-        span = self.index.point_span(node.start_point, node.end_point)
+        if type(pointer) is not tuple:
+            pointer = tuple(pointer)
+        span = self.index.node_span(node)
         self.spans.setdefault(pointer, span)
-        return Origin(self.path, pointer, span)
+        return new_origin(self.path, pointer, span)
 
     def offset(self, node) -> int:
         row, col = node.start_point
@@ -70,7 +72,9 @@ def _body_items(body):
         return
     for child in body.children:
         if child.type == "attribute":
-            kids = _named(child)
+            kids = _named(child) if child.named_child_count != 2 else child.named_children  # 2: name and value
+            if len(kids) == 2 and (kids[0].type == "comment" or kids[1].type == "comment"):
+                kids = _named(child)
             if len(kids) >= 2:
                 yield "attribute", kids[0].text.decode("utf-8", "replace"), kids[-1]
         elif child.type == "block":
@@ -317,8 +321,10 @@ def _parse_blanked(parser, data: bytes, skipped: list):
 # Quoted strings, scanned for _blank_strings: in code, what starts a string, a comment or a heredoc, and inside an
 # interpolation also a brace; in a string, the rest of a plain one at once, else a run that may be blanked (printable
 # ASCII but " $ % \), an escape, an interpolation or directive start, another character, its end.
-_TOP_MARK = re.compile(rb'"|#|//|/\*|<<')
-_CODE_MARK = re.compile(rb'"|#|//|/\*|<<|\{|\}')
+# A whole plain string is found with its mark, its run (blanks at both ends left out, as _add_run does) as group 1.
+_PLAIN_STRING = rb'" *((?:[\x20\x21\x23\x26-\x5b\x5d-\x7e]*[\x21\x23\x26-\x5b\x5d-\x7e])?) *"|'
+_TOP_MARK = re.compile(_PLAIN_STRING + rb'"|#|//|/\*|<<')
+_CODE_MARK = re.compile(_PLAIN_STRING + rb'"|#|//|/\*|<<|\{|\}')
 _PLAIN_REST = re.compile(rb'([\x20\x21\x23\x26-\x5b\x5d-\x7e]*)"')
 MIN_BLANKED_RUN = 8  # a shorter run saves tree-sitter less than checking it costs
 MAX_BLANKED_HEREDOCS = 256
@@ -341,8 +347,12 @@ def _blank_strings(data: bytes, skipped: list) -> tuple:
         mark = (_TOP_MARK if len(depths) == 1 else _CODE_MARK).search(data, pos)
         if mark is None:
             break
-        token = mark.group()
         pos = mark.end()
+        if mark.lastindex:  # a plain string
+            if mark.end(1) - mark.start(1) >= MIN_BLANKED_RUN:
+                runs.append(mark.span(1))
+            continue
+        token = mark.group()
         if token == b"{":
             depths[-1] += 1
             continue
@@ -429,11 +439,16 @@ def _outside(runs: list, skipped: list) -> list:
 
 
 def _inside_strings(root, runs: list) -> bool:
-    """Each run lies inside a template literal of the tree (the text of a quoted string or heredoc)."""
+    """Each run lies inside a template literal of the tree (the text of a quoted string or heredoc). A literal has
+    no children: a run inside the one the run before was found in is found there again (the runs of a heredoc)."""
+    node_start = node_end = -1
     for start, end in runs:
+        if node_start <= start and end <= node_end:
+            continue
         node = root.descendant_for_byte_range(start, end)
         if node is None or node.type != "template_literal" or node.start_byte > start or node.end_byte < end:
             return False
+        node_start, node_end = node.start_byte, node.end_byte
     return True
 
 

@@ -32,7 +32,9 @@ MARK = "\ue001"  # stands for a symbolic part while JSON text with interpolation
 
 
 # -- abstract values ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+# Never changed once made, but not frozen: a frozen dataclass's __init__ costs four times as much, and a value is
+# made per evaluated node (unsafe_hash keeps the __eq__ and __hash__ frozen=True gives).
+@dataclass(unsafe_hash=True)
 class Str:
     parts: tuple  # str | Symbolic
     origin: Origin
@@ -41,19 +43,19 @@ class Str:
     directive: bool = False  # holds a %{...} template directive
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Lit:
     value: object  # int, float, bool or None
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Lst:
     items: tuple
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Obj:
     items: tuple  # ((key, value, key origin), ...)
     origin: Origin
@@ -66,20 +68,20 @@ class Obj:
         return found
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Unknown:
     text: str  # the expression as written
     origin: Origin
     why: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Choice:
     options: tuple  # both sides of a conditional
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class DocRef:
     """data.aws_iam_policy_document.NAME.json"""
 
@@ -88,7 +90,7 @@ class DocRef:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FileRef:
     path: str
     origin: Origin
@@ -96,7 +98,7 @@ class FileRef:
     template: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Encoded:
     """jsonencode(value)"""
 
@@ -104,7 +106,7 @@ class Encoded:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Leaf:
     """A string handed to DocumentReader: becomes a Value with its own origin."""
 
