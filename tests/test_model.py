@@ -50,3 +50,20 @@ def test_value_records_compare_like_generated_dataclasses():
     twin = PolicyDocument(origin, (Statement(origin, "Allow", actions=(same,), conditions=(Condition("StringEquals", "k", (same,), origin),)),), calls=(DeclaredCall("GET /x", origin),))
     assert document == twin and hash(document) == hash(twin) and document != dataclasses.replace(twin, kind="trust")
     assert DeclaredCall("GET /x", origin) in [DeclaredCall("GET /x", Origin("a.json", ("Statement", 0)))]
+
+
+def test_fast_span_and_origin_are_the_dataclass_objects():
+    """positions.new_span/new_origin skip the frozen __init__ for speed: what they make must not be told apart."""
+    import pickle
+
+    from linter.positions import new_origin, new_span
+
+    span, made = Span(3, 5, 3, 9), new_span(3, 5, 3, 9)
+    origin, fast = Origin("a.tf", ("resource", 0), span), new_origin("a.tf", ("resource", 0), made)
+    for slow, quick in ((span, made), (origin, fast)):
+        assert quick == slow and hash(quick) == hash(slow) and repr(quick) == repr(slow)
+        assert pickle.loads(pickle.dumps(quick)) == slow
+        assert dataclasses.replace(quick) == slow and dataclasses.asdict(quick) == dataclasses.asdict(slow)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            quick.path = "b.tf" if quick is fast else None
+    assert new_origin("a.tf", (), None) == Origin("a.tf")
