@@ -294,6 +294,17 @@ class Scan(Record):
         return by_scope.get(scope, shared) if scope is not None else shared
 
     @cached_property
+    def airflow_documents(self) -> tuple:
+        """(document, its statements that name an airflow action) for each document with some, in order: the only
+        statements most rules look at (see `Statement.airflow_actions`), found once per scan."""
+        out = []
+        for doc in self.documents:
+            statements = tuple(s for s in doc.statements if s.airflow_actions)
+            if statements:
+                out.append((doc, statements))
+        return tuple(out)
+
+    @cached_property
     def _environments_by_scope(self) -> tuple:
         shared = tuple(e for e in self.environments if e.scope is None)
         by_scope: dict = {}
