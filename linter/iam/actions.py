@@ -15,6 +15,7 @@ OWN_SERVICES = ("airflow", "airflow-serverless")  # prefixes whose actions come 
 ROLE_ACTIONS = ("CreateWebLoginToken", "InvokeRestApi")  # actions on rbac-role ARNs
 TOKEN_ACTIONS = ("CreateCliToken", "CreateWebLoginToken", "InvokeRestApi")
 DESTRUCTIVE_ACTIONS = ("DeleteEnvironment", "UpdateEnvironment")
+NO_ACTIONS = frozenset()
 
 
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
@@ -120,8 +121,14 @@ def statement_airflow_actions(statement) -> frozenset | None:
             return None
         excluded = {info.name for v in statement.not_actions for info in expand_own(v.known)}
         return frozenset(info.name for info in service_actions("airflow").values()) - excluded
-    named = [names for v in statement.actions if v.known and (names := _airflow_names(v.known))]
-    return named[0] if len(named) == 1 else frozenset().union(*named)
+    named = NO_ACTIONS
+    for value in statement.actions:
+        text = value.known
+        if text:
+            names = _airflow_names(text)
+            if names:
+                named = names if not named else named | names
+    return named
 
 
 @lru_cache(maxsize=8192)
