@@ -178,7 +178,7 @@ def role_arn_mismatch(scan, config, options):
                     fix = suggested_arn(arn, None, arn.role if arn.role and not has_wildcard(arn.role) else "ROLE")
                 elif arn.kind in ("rbac-role", "environment"):
                     problem = environment_name_problem(arn.environment or "")
-                    fix = suggested_arn(arn) if arn.kind == "rbac-role" else ""
+                    fix = suggested_arn(arn) if problem and arn.kind == "rbac-role" else ""
                     role = arn.role or ""
                     if not problem and arn.kind == "rbac-role" and role and SYM not in role and not has_wildcard(role):
                         if role not in known_roles:

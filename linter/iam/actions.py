@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..model import Record
+from ..model import Record, cached_property
 from .glob import glob_match, has_wildcard
 
 TABLE_PATH = Path(__file__).with_name("data") / "airflow_actions.json"
@@ -33,7 +33,7 @@ class ActionInfo(Record):
     def full_name(self) -> str:
         return f"{self.service}:{self.name}"
 
-    @property
+    @cached_property  # asked for again and again by MWAA003; the table's actions live as long as the process
     def required_resource_type(self) -> str | None:
         """The resource type an ARN must have for this action, or None when "*" (or that type) works."""
         required = [name for name, is_required in self.resource_types if is_required]
