@@ -25,6 +25,9 @@ class RuleSettings(Record):
     ignore: tuple = ()  # path globs, optionally with ":line"
 
 
+DEFAULT_RULE_SETTINGS = RuleSettings()  # what an unconfigured rule gets (asked for once per rule and work item)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class PrincipalDeclaration(Record):
     """Who calls which REST endpoints: `match` globs against paths, Terraform addresses, CloudFormation ids."""
@@ -49,7 +52,7 @@ class Config(Record):
     base_dir: str = "."
 
     def rule(self, rule_id: str) -> RuleSettings:
-        return self.rules.get(rule_id, RuleSettings())
+        return self.rules.get(rule_id, DEFAULT_RULE_SETTINGS)
 
 
 def find_config(start: str = ".") -> tuple[str, str] | None:

@@ -177,6 +177,8 @@ def _config_source(path: str):
 
 def with_declarations(principal, config: Config):
     """A principal with the calls declared next to its policies and in the configuration."""
+    if not config.principals and not any(doc.calls for doc in principal.documents):
+        return principal  # nothing to add
     import os
     from dataclasses import replace
     from fnmatch import fnmatch

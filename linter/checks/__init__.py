@@ -4,6 +4,7 @@ A check is called as `check(scan, config, options)` and yields `Hit`s whose args
 """
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
 
 CHECKS = {
@@ -23,6 +24,7 @@ CHECKS = {
 }
 
 
+@cache  # every rule asks for its check on every work item
 def load_check(name: str):
     module, _, function = CHECKS[name].partition(":")
     return getattr(import_module(f"{__name__}.{module}"), function)

@@ -326,14 +326,14 @@ def unknown_endpoint(scan, config, options):
 
 # -- MWAA004 ---------------------------------------------------------------------------------------------------------
 def environment_mismatch(scan, config, options):
-    for doc in scan.documents:
+    if not scan.environments:
+        return
+    for doc, statements in scan.airflow_documents:
         environments = [e for e in scan.environments_for(doc.scope) if e.name]
         if not environments:
             continue
         names = [e.name for e in environments]
-        for statement in doc.statements:
-            if not granted_airflow_actions(statement):
-                continue
+        for statement in statements:
             for value in statement.resources:
                 arn = value.airflow_resource
                 if arn.kind not in ("environment", "rbac-role"):
@@ -407,9 +407,11 @@ def _vpc_deny(principal_docs, action: str, arn_text: str) -> bool:
 
 
 def missing_source_vpc(scan, config, options):
+    if not any(e.name and e.webserver_access_mode == "PRIVATE_ONLY" for e in scan.environments):
+        return
     raise_token_level = options.get("token-actions-level", "note")
     documents_by_principal = {id(d): list(p.documents) for p in reversed(scan.principals) for d in p.documents}
-    for doc in scan.documents:
+    for doc, statements in scan.airflow_documents:
         if doc.kind != "identity":
             continue
         environments = [
@@ -418,10 +420,10 @@ def missing_source_vpc(scan, config, options):
         if not environments:
             continue
         siblings = documents_by_principal.get(id(doc), [doc])
-        for statement in doc.statements:
+        for statement in statements:
             if not statement.is_allow:
                 continue
-            actions = granted_airflow_actions(statement) & {"InvokeRestApi", "CreateWebLoginToken", "CreateCliToken"}
+            actions = statement.airflow_actions & {"InvokeRestApi", "CreateWebLoginToken", "CreateCliToken"}
             for action in sorted(actions):
                 level = None if action == "InvokeRestApi" else raise_token_level
                 wanted = "rbac-role" if action != "CreateCliToken" else "environment"
@@ -462,11 +464,11 @@ def missing_source_vpc(scan, config, options):
 # -- MWAA010 ---------------------------------------------------------------------------------------------------------
 def cli_token_grant(scan, config, options):
     execution_docs = {id(d) for p in scan.principals if p.is_execution_role for d in p.documents}
-    for doc in scan.documents:
+    for doc, statements in scan.airflow_documents:
         if doc.kind != "identity":
             continue
-        for statement in doc.statements:
-            if not statement.is_allow or "CreateCliToken" not in granted_airflow_actions(statement):
+        for statement in statements:
+            if not statement.is_allow or "CreateCliToken" not in statement.airflow_actions:
                 continue
             if id(doc) in execution_docs:
                 cli_resources = [v for v in statement.resources if v.airflow_resource.can_be("environment")]
@@ -509,9 +511,8 @@ def cli_token_grant(scan, config, options):
 def unsupported_airflow_version(scan, config, options):
     if not any(e.airflow_version for e in scan.environments):
         return
-    from ..airflow.tables import known_versions, version_info
+    from ..airflow.tables import version_info
 
-    supported = [v for v in known_versions() if version_info(v).status == "supported"]
     for environment in scan.environments:
         version = environment.airflow_version
         if not version or SYM in version:
@@ -523,7 +524,15 @@ def unsupported_airflow_version(scan, config, options):
         if origin is None:
             continue
         if info.status == "end-of-support":
-            advice = f"upgrade to a supported version ({', '.join(supported)})"
+            advice = f"upgrade to a supported version ({_supported_versions()})"
         else:
-            advice = f"use a version MWAA offers ({', '.join(supported)})"
+            advice = f"use a version MWAA offers ({_supported_versions()})"
         yield Hit(origin, {"environment": environment.name or environment.logical or "(unnamed)", "problem": info.message, "advice": advice}, logical=environment.logical)
+
+
+@lru_cache(maxsize=1)
+def _supported_versions() -> str:
+    """The versions MWAA supports, listed for advice (computed once per process)."""
+    from ..airflow.tables import known_versions, version_info
+
+    return ", ".join(v for v in known_versions() if version_info(v).status == "supported")

@@ -32,19 +32,21 @@ def _describe(names) -> str:
 
 
 def airflow_action_wildcard(scan, config, options):
-    for doc in scan.documents:
-        for statement in doc.statements:
+    for doc, statements in scan.airflow_documents:
+        for statement in statements:
             if not statement.is_allow:
                 continue
             if statement.has_not_action:
                 left = statement.airflow_actions
-                if left and left & TOKEN_ACTION_NAMES and _can_address_airflow(statement):
+                if left & TOKEN_ACTION_NAMES and _can_address_airflow(statement):
                     yield Hit(
                         statement.action_origin,
                         {"action": "NotAction", "count": len(left), "actions": _describe(left)},
                         logical=doc.logical,
                     )
                 continue
+            if len(statement.airflow_actions) < 2:
+                continue  # no element grants more than one airflow action
             addressable = None  # whether the resources can address airflow: looked at once a wildcard grants
             for value in statement.actions:
                 text = value.known

@@ -71,12 +71,12 @@ def _config_environment(config) -> str | None:
 
 
 def airflow_role_wildcard(scan, config, options):
-    for doc in scan.documents:
+    for doc, statements in scan.airflow_documents:
         denies = None  # listed once per document (not once per statement: 100,000 statements stay linear)
-        for statement in doc.statements:
+        for statement in statements:
             if not statement.is_allow:
                 continue
-            role_actions = granted_airflow_actions(statement) & ROLE_ACTION_NAMES
+            role_actions = statement.airflow_actions & ROLE_ACTION_NAMES
             if not role_actions:
                 continue
             actions_text = " and ".join(sorted(role_actions))
@@ -166,11 +166,8 @@ RESOURCE_SHAPES = {
 def role_arn_mismatch(scan, config, options):
     customs = custom_roles(config)
     known_roles = list(DEFAULT_ROLES) + sorted(customs)
-    for doc in scan.documents:
-        for statement in doc.statements:
-            granted = granted_airflow_actions(statement)
-            if not granted:
-                continue
+    for doc, statements in scan.airflow_documents:
+        for statement in statements:
             verb = "grants" if statement.is_allow else "denies"
             elements = [] if statement.has_not_resource else [(v, v.airflow_resource) for v in statement.resources]
             reported = set()
@@ -181,7 +178,7 @@ def role_arn_mismatch(scan, config, options):
                     fix = suggested_arn(arn, None, arn.role if arn.role and not has_wildcard(arn.role) else "ROLE")
                 elif arn.kind in ("rbac-role", "environment"):
                     problem = environment_name_problem(arn.environment or "")
-                    fix = suggested_arn(arn) if arn.kind == "rbac-role" else ""
+                    fix = suggested_arn(arn) if problem and arn.kind == "rbac-role" else ""
                     role = arn.role or ""
                     if not problem and arn.kind == "rbac-role" and role and SYM not in role and not has_wildcard(role):
                         if role not in known_roles:

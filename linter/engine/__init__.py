@@ -194,13 +194,14 @@ def check_scan(scan: Scan, rules, config: Config) -> list[Finding]:
         else:
             hits = run_match(scan, rule.match)
         configured = config.rule(rule.id).level
+        fixed = Level(configured) if configured else None  # else the hit's level, else the rule's
         for hit in hits:
-            level = Level(configured or hit.level or rule.level.value)
+            level = fixed or (Level(hit.level) if hit.level else rule.level)
             origin = hit.origin
             span = locate(resolvers.get(origin.path), origin)
             related = tuple(
                 (o.path, locate(resolvers.get(o.path), o), text) for o, text in hit.related
-            )
+            ) if hit.related else ()
             findings.append(
                 Finding(
                     rule.id,

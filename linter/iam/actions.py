@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..model import Record
+from ..model import Record, cached_property
 from .glob import glob_match, has_wildcard
 
 TABLE_PATH = Path(__file__).with_name("data") / "airflow_actions.json"
@@ -15,6 +15,7 @@ OWN_SERVICES = ("airflow", "airflow-serverless")  # prefixes whose actions come 
 ROLE_ACTIONS = ("CreateWebLoginToken", "InvokeRestApi")  # actions on rbac-role ARNs
 TOKEN_ACTIONS = ("CreateCliToken", "CreateWebLoginToken", "InvokeRestApi")
 DESTRUCTIVE_ACTIONS = ("DeleteEnvironment", "UpdateEnvironment")
+NO_ACTIONS = frozenset()
 
 
 # eq=False: compared by identity; nothing compares these by value, and each generated method costs start-up time
@@ -32,7 +33,7 @@ class ActionInfo(Record):
     def full_name(self) -> str:
         return f"{self.service}:{self.name}"
 
-    @property
+    @cached_property  # asked for again and again by MWAA003; the table's actions live as long as the process
     def required_resource_type(self) -> str | None:
         """The resource type an ARN must have for this action, or None when "*" (or that type) works."""
         required = [name for name, is_required in self.resource_types if is_required]
@@ -120,8 +121,14 @@ def statement_airflow_actions(statement) -> frozenset | None:
             return None
         excluded = {info.name for v in statement.not_actions for info in expand_own(v.known)}
         return frozenset(info.name for info in service_actions("airflow").values()) - excluded
-    named = [names for v in statement.actions if v.known and (names := _airflow_names(v.known))]
-    return named[0] if len(named) == 1 else frozenset().union(*named)
+    named = NO_ACTIONS
+    for value in statement.actions:
+        text = value.known
+        if text:
+            names = _airflow_names(text)
+            if names:
+                named = names if not named else named | names
+    return named
 
 
 @lru_cache(maxsize=8192)

@@ -122,6 +122,7 @@ def classify_text(text: str) -> AirflowResource:
     )
 
 
+@lru_cache(maxsize=4096)  # the same environment names come back in ARN after ARN
 def environment_name_problem(name: str) -> str:
     if SYM in name or has_wildcard(name):
         return ""
