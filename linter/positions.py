@@ -436,22 +436,25 @@ def json_duplicate_keys(text: str) -> list[tuple[tuple, Span]]:
 class FileSpans:
     """Spans for a JSON or YAML file, computed only when a finding in that file asks for one."""
 
-    def __init__(self, path: str, syntax: str = "json", repeated_keys: bool = False):
+    def __init__(self, path: str, syntax: str = "json", repeated_keys: bool = False, text: str | None = None):
         self.path = path
         self.syntax = syntax  # "json" or "yaml"
         self.repeated_keys = repeated_keys  # a JSON file whose objects repeat a key (see JsonSpans)
+        self._text = text  # the text the parser read, if it is still at hand (else the file is read again)
         self._spans: JsonSpans | OffsetSpans | None = None
 
     def span(self, pointer) -> Span | None:
         if self._spans is None:
-            from .sources import read_bytes  # its checks: a regular file, within the size limit
+            text = self._text
+            if text is None:
+                from .sources import read_bytes  # its checks: a regular file, within the size limit
 
-            text = decode(read_bytes(self.path))
+                text = decode(read_bytes(self.path))
             self._spans = JsonSpans(text, self.repeated_keys) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
 
     def __getstate__(self):
-        return {"path": self.path, "syntax": self.syntax, "repeated_keys": self.repeated_keys, "_spans": None}
+        return {"path": self.path, "syntax": self.syntax, "repeated_keys": self.repeated_keys, "_text": None, "_spans": None}
 
 
 FILE_START = Span(1, 1, 1, 2)  # a whole-file finding marks the first character (SARIF regions are never empty)

@@ -448,5 +448,5 @@ def with_duplicate_key_problems(source: ParsedSource, text: str) -> ParsedSource
         Diagnostic("MWAA000", f'duplicate key "{pointer[-1]}": only the last one counts', Origin(source.path, pointer, span))
         for pointer, span in json_duplicate_keys(text)
     )
-    spans = FileSpans(source.path, "json", repeated_keys=True) if isinstance(source.spans, FileSpans) else source.spans
+    spans = FileSpans(source.path, "json", repeated_keys=True, text=text) if isinstance(source.spans, FileSpans) else source.spans
     return replace(source, diagnostics=problems + source.diagnostics, spans=spans)

@@ -1258,7 +1258,7 @@ def parse_json(path: str, text: str, raw) -> ParsedSource:
     from ..positions import FileSpans
 
     builder = TemplateBuilder(template_of(path, raw, None))
-    return assemble(builder, FileSpans(path, "json"))
+    return assemble(builder, FileSpans(path, "json", text=text))
 
 
 def parse_yaml(path: str, text: str) -> ParsedSource | None:

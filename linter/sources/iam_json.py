@@ -219,7 +219,7 @@ def parse_json(path: str, text: str, raw) -> ParsedSource:
         documents=tuple(documents),
         principals=tuple(principals),
         diagnostics=tuple(reader.problems),
-        spans=FileSpans(path, "json"),
+        spans=FileSpans(path, "json", text=text),
     )
 
 

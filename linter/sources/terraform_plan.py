@@ -300,7 +300,7 @@ def parse_json(path: str, text: str, raw) -> ParsedSource:
         environments=tuple(out.environments),
         principals=tuple(principals),
         diagnostics=tuple(plan.problems),
-        spans=FileSpans(path, "json"),
+        spans=FileSpans(path, "json", text=text),
     )
 
 
