@@ -342,6 +342,10 @@ def t5_t6_t7(rep: Report, ctx: dict, reps: int, quick: bool):
                       f"{r.median / n * 1000:.2f} ms", f"{r.rss:.0f} MiB"])
     rep.detail(f"Mixed corpus (T5, T6, T7), medians of {reps} (1,000 files) and {min(reps, 3)} (10,000) runs",
                ["run", "median", "per file", "peak RSS"], lines)
+    if jobs:
+        rep.detail("Same output whatever --jobs is (issue 8): SARIF of `--jobs 1` and `--jobs 2` compared byte for byte",
+                   ["corpus", "--jobs 1 sha256", "--jobs 2 sha256", "identical"],
+                   [same_output(mwaa, os.path.join(corpus, f"mixed-{n}"), ctx["work"]) for n in sizes])
     if 10000 in sizes:
         t = results["10000 jobs2"] if jobs else results["10000 jobs1"]
         rep.row("T5", "10,000 mixed files (~100 MB) ≤ 10 s wall with `--jobs 2` (stretch 8 s)",
@@ -368,6 +372,18 @@ def t5_t6_t7(rep: Report, ctx: dict, reps: int, quick: bool):
     rep.row("T7", "peak RSS ≤ 40 MiB one file; ≤ 150 MiB per process over 10,000 files",
             f"one file {one_rss:.0f} MiB (worst: {one_name}); {big.name} {big.rss:.0f} MiB",
             one_rss <= 40 and big.rss <= 150, [one_cmd, big.cmd])
+
+
+def same_output(mwaa: list, folder: str, work: str) -> list:
+    digests = []
+    for jobs in ("1", "2"):
+        out = os.path.join(work, f"jobs{jobs}.sarif")
+        subprocess.run(mwaa + ["check", "--jobs", jobs, "--format", "sarif", "--output", out, folder],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(out, "rb") as stream:
+            digests.append(hashlib.sha256(stream.read()).hexdigest())
+        os.remove(out)
+    return [os.path.basename(folder), digests[0][:16], digests[1][:16], "yes" if digests[0] == digests[1] else "**NO**"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -473,7 +489,7 @@ def main() -> None:
     jobs = has_jobs(mwaa)
     ctx = {"mwaa": mwaa, "mwaa_info": info, "corpus": corpus, "python": os.path.join(info["venv"], "bin", "python"),
            "jobs": jobs, "one_process": ["--jobs", "1"] if jobs else [], "logs": os.path.join(work, "logs"),
-           "peers": {}}
+           "peers": {}, "work": work}
     if "T4" in only:
         ctx["peers"] = {name: ensure_peer(work, package) for name, package in PEERS.items()}
     rep = Report(work, info["commit"])
