@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from functools import cached_property
 
-from .model import Origin, Span
+from .model import Origin, Span, new_span
 
 KEY = "\x00key"  # last pointer element that designates the key of a mapping entry rather than its value
 
@@ -22,30 +21,6 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null")
 
 
-def new_span(start_line: int, start_col: int, end_line: int, end_col: int) -> Span:
-    """Span(start_line, start_col, end_line, end_col) without the frozen dataclass __init__, which sets each field
-    through object.__setattr__: the same object (fields, equality, hash, pickling) at a third of the cost, for the
-    spans made for every evaluated node of a Terraform file."""
-    span = _new_object(Span)
-    fields = span.__dict__
-    fields["start_line"] = start_line
-    fields["start_col"] = start_col
-    fields["end_line"] = end_line
-    fields["end_col"] = end_col
-    return span
-
-
-def new_origin(path: str, pointer: tuple, span: Span | None) -> Origin:
-    """Origin(path, pointer, span) the same way as new_span."""
-    origin = _new_object(Origin)
-    fields = origin.__dict__
-    fields["path"] = path
-    fields["pointer"] = pointer
-    fields["span"] = span
-    return origin
-
-
-_new_object = object.__new__
 
 
 class LineIndex:

@@ -53,10 +53,10 @@ def test_value_records_compare_like_generated_dataclasses():
 
 
 def test_fast_span_and_origin_are_the_dataclass_objects():
-    """positions.new_span/new_origin skip the frozen __init__ for speed: what they make must not be told apart."""
+    """model.new_span/new_origin/new_value skip the frozen __init__ for speed: what they make must not be told apart."""
     import pickle
 
-    from linter.positions import new_origin, new_span
+    from linter.model import new_origin, new_span, new_value
 
     span, made = Span(3, 5, 3, 9), new_span(3, 5, 3, 9)
     origin, fast = Origin("a.tf", ("resource", 0), span), new_origin("a.tf", ("resource", 0), made)
@@ -66,4 +66,9 @@ def test_fast_span_and_origin_are_the_dataclass_objects():
         assert dataclasses.replace(quick) == slow and dataclasses.asdict(quick) == dataclasses.asdict(slow)
         with pytest.raises(dataclasses.FrozenInstanceError):
             quick.path = "b.tf" if quick is fast else None
-    assert new_origin("a.tf", (), None) == Origin("a.tf")
+    assert new_origin("a.tf", (), None) == Origin("a.tf") and origin.child("x", 1) == Origin("a.tf", ("resource", 0, "x", 1))
+    value, quick = Value(("airflow:*",), origin, "n"), new_value(("airflow:*",), fast, "n")
+    assert quick == value and hash(quick) == hash(value) and repr(quick) == repr(value) and quick.known == "airflow:*"
+    assert pickle.loads(pickle.dumps(quick)) == value and new_value(("x",), fast) == Value(("x",), origin)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.note = ""

@@ -24,6 +24,8 @@ from ..model import (
     SourceSuppression,
     Symbolic,
     Value,
+    new_origin,
+    new_value,
 )
 from . import MAX_STATEMENTS, statements_cut
 from .iam_json import DocumentReader
@@ -530,7 +532,7 @@ class Builder:
         self.embed = embed or (lambda pointer, text: None)  # registers positions of JSON held in a string
 
     def origin(self, pointer: tuple) -> Origin:
-        return Origin(self.path, tuple(pointer))
+        return new_origin(self.path, tuple(pointer), None)
 
     def diagnostic(self, rule_id: str, message: str, pointer: tuple, logical: str | None) -> None:
         self.diagnostics.append(Diagnostic(rule_id, message, self.origin(pointer), logical))
@@ -758,7 +760,7 @@ class Builder:
     def literal_leaf(self, text: str, pointer: tuple) -> Leaf:
         """A plain string as leaves() would resolve it, without the resolver (its step counted all the same)."""
         self.resolver.steps_left -= 1
-        return Leaf(Value((text,), Origin(self.path, pointer)))
+        return Leaf(new_value((text,), new_origin(self.path, pointer, None)))
 
     def principal(self, node, pointer: tuple):
         if isinstance(node, dict) and not intrinsic(node):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..model import Condition, Diagnostic, Origin, ParsedSource, PolicyDocument, Principal, Statement, Value
+from ..model import Condition, Diagnostic, Origin, ParsedSource, PolicyDocument, Principal, Statement, Value, new_origin, new_value
 from ..positions import KEY, FileSpans
 from . import MAX_STATEMENTS, statements_cut
 
@@ -47,7 +47,7 @@ class DocumentReader:
         body = raw["Statement"]
         items = [(body, origin.child("Statement"))] if isinstance(body, dict) else None
         if isinstance(body, list):
-            items = [(item, Origin(origin.path, origin.pointer + ("Statement", i))) for i, item in enumerate(body[:MAX_STATEMENTS])]
+            items = [(item, new_origin(origin.path, origin.pointer + ("Statement", i), None)) for i, item in enumerate(body[:MAX_STATEMENTS])]
             if len(body) > MAX_STATEMENTS:  # the rest is counted, not read
                 self.problems.append(statements_cut(len(body), origin.child("Statement", MAX_STATEMENTS), self.logical))
         if items is None:
@@ -106,14 +106,14 @@ class DocumentReader:
         if isinstance(raw, list):
             out = []
             for i, item in enumerate(raw):
-                origin = Origin(statement.path, pointer + (i,))
+                origin = new_origin(statement.path, pointer + (i,), None)
                 value = self.make_value(item, origin)
                 if value is None:
                     self.problem(f'"{key}" items are strings, not {_kind(item)}', origin)
                     return None
                 out.append(value)
             return tuple(out)
-        origin = Origin(statement.path, pointer)
+        origin = new_origin(statement.path, pointer, None)
         value = self.make_value(raw, origin)
         if value is None:
             self.problem(f'"{key}" is a string or a list of strings, not {_kind(raw)}', origin)
@@ -167,7 +167,7 @@ class DocumentReader:
 
 
 def _literal_value(raw, origin: Origin) -> Value | None:
-    return Value((raw,), origin) if isinstance(raw, str) else None
+    return new_value((raw,), origin) if isinstance(raw, str) else None
 
 
 def _kind(raw) -> str:

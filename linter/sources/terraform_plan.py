@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..model import Diagnostic, Environment, Origin, ParsedSource, PolicyDocument, Symbolic
+from ..model import Diagnostic, Environment, Origin, ParsedSource, PolicyDocument, Symbolic, new_origin
 from ..positions import FileSpans
 from .iam_json import DocumentReader, trusts_airflow
 from .terraform_values import (
@@ -87,7 +87,7 @@ class PlanReader:
         self.data_docs: dict = {}
 
     def origin(self, pointer: tuple) -> Origin:
-        return Origin(self.path, tuple(pointer))
+        return new_origin(self.path, tuple(pointer), None)
 
     def note(self, rule: str, message: str, pointer: tuple, logical: str) -> None:
         self.problems.append(Diagnostic(rule, message, self.origin(pointer), logical))

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..model import DeclaredCall, Diagnostic, Origin
-from ..positions import DecodeError, LineIndex, decode, new_origin
+from ..model import new_origin
+from ..positions import DecodeError, LineIndex, decode
 from .terraform_values import ATTACHMENTS, DOC_DATA, POLICY_RESOURCES, PRINCIPAL_TYPES
 
 MAX_SYNTAX_ERRORS = 5  # MWAA000 findings per file
