@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
 
     folder = argv[0]
     show = "--list" in argv
-    files, _ = discover([folder])
+    files = discover([folder])
     files = [f for f in files if f.endswith(".tf") or f.endswith(".json")]
     outcomes = []
     errors = []
