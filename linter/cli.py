@@ -85,7 +85,7 @@ def check(
     sarif_root: Optional[str] = typer.Option(None, "--sarif-root", help="Folder SARIF paths and fingerprints are relative to [default: the git repository root]."),
     sarif_category: Optional[str] = typer.Option(None, "--sarif-category", help="SARIF automationDetails.id (one per upload category) [default: mwaa-lint/]."),
     sarif_suppressed: bool = typer.Option(False, "--sarif-suppressed", help="Include suppressed findings in SARIF (GitHub shows them as open alerts)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes that parse files, used when there are enough files to pay for them [default: the usable CPUs]."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes that check files (parse and rules), used when there are enough files to pay for them [default: the usable CPUs]."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ):
     """Lint IAM policies, CloudFormation templates and Terraform for MWAA access mistakes."""
