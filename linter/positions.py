@@ -21,8 +21,6 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null")
 
 
-
-
 class LineIndex:
     """Character offsets to 1-based (line, column)."""
 
@@ -94,13 +92,8 @@ class LineIndex:
         return byte_col - continuations + 1
 
     def node_span(self, node) -> Span:
-        """The span of a tree-sitter node (point_span of its points, without the call for an ASCII text)."""
-        start, end = node.start_point, node.end_point
-        if self._ascii is None:
-            self._ascii = self.text.isascii()
-        if self._ascii:
-            return new_span(start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
-        return self.point_span(start, end)
+        """The span of a tree-sitter node."""
+        return self.point_span(node.start_point, node.end_point)
 
     def point_span(self, start_point: tuple[int, int], end_point: tuple[int, int]) -> Span:
         """A span from tree-sitter's 0-based (row, byte column) points."""
@@ -427,9 +420,6 @@ class FileSpans:
                 text = decode(read_bytes(self.path))
             self._spans = JsonSpans(text, self.repeated_keys) if self.syntax == "json" else yaml_spans(text)
         return self._spans.span(pointer)
-
-    def __getstate__(self):
-        return {"path": self.path, "syntax": self.syntax, "repeated_keys": self.repeated_keys, "_text": None, "_spans": None}
 
 
 FILE_START = Span(1, 1, 1, 2)  # a whole-file finding marks the first character (SARIF regions are never empty)

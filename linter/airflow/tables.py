@@ -287,7 +287,7 @@ def _candidates(table: AirflowTable, path: str) -> list[tuple[int, Endpoint]]:
     return out
 
 
-@lru_cache(maxsize=None)  # several rules resolve the same declared calls; tables are loaded once per version
+@lru_cache(maxsize=4096)  # three rules resolve the same calls, declared in file after file; a table is loaded once
 def resolve_call(table: AirflowTable, call_text: str) -> CallResolution:
     method, path, prefix = parse_call(call_text)
     base = dict(call=call_text.strip(), method=method, path=path, prefix=prefix, expected_prefix=table.api_prefix)

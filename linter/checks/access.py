@@ -175,18 +175,13 @@ def _custom_permissions(environment, roles) -> frozenset:
 
 
 def _resolved_calls(principal, table):
+    from ..airflow.tables import resolve_call
+
     for call in principal.calls:
         try:
-            yield call, _resolve_call(table.airflow_version, call.text)
+            yield call, resolve_call(table, call.text)
         except ValueError as exc:
             yield call, exc
-
-
-@lru_cache(maxsize=4096)  # three rules ask, for the same calls declared in file after file
-def _resolve_call(version: str, text: str):
-    from ..airflow.tables import load_table, resolve_call
-
-    return resolve_call(load_table(version), text)
 
 
 # -- MWAA006 / MWAA007 ------------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Input discovery and detection: which files are inputs, of which kind, and reading them safely."""
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -255,20 +254,7 @@ YAML_SNIFF = ("AWSTemplateFormatVersion", "AWS::")
 
 
 def parse_file(path: str) -> Outcome:
-    """Read, detect and parse one file (not .tf: see parse_terraform_module). Never raises for bad input.
-
-    The cyclic garbage collector is paused meanwhile: a parse makes many objects and few cycles, and the collections
-    its allocations would start walk every object made so far (a third of the time of a 1 MB template)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse_file(path)
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _parse_file(path: str) -> Outcome:
+    """Read, detect and parse one file (not .tf: see parse_terraform_module). Never raises for bad input."""
     origin = Origin(path, (), FILE_START)
     try:
         data = read_bytes(path)

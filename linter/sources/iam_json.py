@@ -47,7 +47,7 @@ class DocumentReader:
         body = raw["Statement"]
         items = [(body, origin.child("Statement"))] if isinstance(body, dict) else None
         if isinstance(body, list):
-            items = [(item, new_origin(origin.path, origin.pointer + ("Statement", i), None)) for i, item in enumerate(body[:MAX_STATEMENTS])]
+            items = [(item, origin.child("Statement", i)) for i, item in enumerate(body[:MAX_STATEMENTS])]
             if len(body) > MAX_STATEMENTS:  # the rest is counted, not read
                 self.problems.append(statements_cut(len(body), origin.child("Statement", MAX_STATEMENTS), self.logical))
         if items is None:

@@ -702,22 +702,7 @@ def _environment(ev, mod, file, node, pointer, name, attrs, scope) -> Environmen
 
 def parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
     """All `.tf` files of one folder as one root module; one ParsedSource per file read (child module files and
-    policy JSON files read through file()/templatefile() included).
-
-    The cyclic garbage collector is paused meanwhile: reading makes many objects and few cycles (reference counting
-    frees the rest), and its collections cost a tenth of the time of a large module."""
-    import gc
-
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse_module(directory, files)
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _parse_module(directory: str, files: list[str]) -> list[ParsedSource]:
+    policy JSON files read through file()/templatefile() included)."""
     problems: list[Diagnostic] = []
     try:
         parser = _make_parser()
